@@ -1,0 +1,42 @@
+# ganbook: `make book` builds the executed book, `make test` runs every test.
+# Both set up .venv first (Python 3.11, the pinned CPU torch wheel, then requirements.txt).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HTML   := _build/html
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: book test setup html pytest notebooks clean
+
+book: html
+	@echo "Book built: $(abspath $(HTML))/index.html"
+
+test: pytest html
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Executing the book is the chapter test: a cell error or a failed claim check fails the build
+# (execute.raise_on_error in _config.yml, -W for warnings); the failing cell's log is printed.
+html: $(STAMP)
+	rm -rf _build/ledgers
+	$(BIN)/jupyter-book build . --all -W -n --keep-going \
+	  || { cat $(HTML)/reports/*.log $(HTML)/reports/*/*.log 2>/dev/null; exit 1; }
+	$(BIN)/python .ci/summary.py
+
+notebooks: $(STAMP)
+	$(BIN)/python .ci/notebooks.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+
+from ganbook import claims
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_claims_are_the_books_and_valid():
+    shipped = claims.package_file("claims.yml")
+    assert shipped.read_text() == (ROOT / "book" / "claims.yml").read_text()
+    loaded = claims.load()
+    assert len(loaded) == 37
+    assert sum(len(c.methods) for c in loaded.values()) == 67
+    assert claims.get("optimal-discriminator").methods == ("symbolic", "numeric", "trained")
+    assert claims.get("bce-is-negated-value").sources == (
+        "qa-value-function-vs-minibatch-loss.txt", "slides-gan-loss-cross-entropy.txt")
+
+
+def test_book_copy_keeps_every_shared_claim():
+    """New claims arrive in ../shared/claims.yml: merged, never renumbered or renamed."""
+    shared = ROOT.parent / "shared" / "claims.yml"
+    if not shared.exists():
+        pytest.skip("no ../shared checkout beside the repository")
+    upstream = claims.load(shared, ROOT / "book" / "sources")
+    ours = claims.load()
+    for cid, claim in upstream.items():
+        assert cid in ours, f"claim {cid} of ../shared/claims.yml is missing from book/claims.yml"
+        assert ours[cid].methods == claim.methods
+
+
+def test_unknown_id_is_named():
+    with pytest.raises(claims.ClaimsError, match="no-such-claim"):
+        claims.get("no-such-claim")
+
+
+def _entry(**overrides):
+    entry = {"id": "a", "claim": "text", "source": "s.txt", "methods": ["numeric"]}
+    entry.update(overrides)
+    return entry
+
+
+@pytest.mark.parametrize("entries, message", [
+    ([_entry(), _entry()], "appears twice"),
+    ([_entry(methods=["guessed"])], "methods"),
+    ([_entry(methods=[])], "methods"),
+    ([{"id": "a", "claim": "x"}], "lacks"),
+    ([_entry(source="missing.txt")], "missing.txt"),
+    ([], "non-empty"),
+])
+def test_malformed_files_are_refused(tmp_path, entries, message):
+    (tmp_path / "s.txt").write_text("source")
+    with pytest.raises(claims.ClaimsError, match=message):
+        claims.parse(entries, tmp_path)

@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+import torch
+
+import ganbook
+
+
+def test_same_seed_same_draws():
+    ganbook.setup(seed=3)
+    first = (np.random.rand(3), torch.rand(3))
+    ganbook.setup(seed=3)
+    second = (np.random.rand(3), torch.rand(3))
+    np.testing.assert_array_equal(first[0], second[0])
+    torch.testing.assert_close(first[1], second[1], rtol=0, atol=0)
+
+
+def test_profile_defaults_to_device_and_env_overrides(monkeypatch):
+    monkeypatch.delenv("GANBOOK_PROFILE", raising=False)
+    session = ganbook.setup()
+    assert session.profile == ("gpu" if torch.cuda.is_available() else "cpu")
+    monkeypatch.setenv("GANBOOK_PROFILE", "gpu")
+    session = ganbook.setup(seed=1)
+    assert (session.profile, session.seed) == ("gpu", 1)
+    assert session.size(cpu=10, gpu=1000) == 1000
+    assert ganbook.setup(profile="cpu").size(cpu=10, gpu=1000) == 10
+
+
+def test_cpu_ops_are_deterministic():
+    ganbook.setup()
+    assert torch.are_deterministic_algorithms_enabled()
+
+
+@pytest.mark.parametrize("kwargs, word", [({"seed": -1}, "seed"), ({"seed": 1.5}, "seed"),
+                                          ({"profile": "tpu"}, "profile")])
+def test_bad_arguments_are_named(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        ganbook.setup(**kwargs)
