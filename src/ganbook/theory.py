@@ -2,7 +2,7 @@ r"""Closed forms of GAN theory: the optimal discriminator and the divergences it
 
 All logarithms are natural. Divergences accept either two discrete distributions (arrays of
 probabilities over the same points: exact sums) or two 1-D densities (callables, with their
-``support``: adaptive quadrature by :func:`scipy.integrate.quad`, whose error estimate is
+``support``: adaptive quadrature by ``scipy.integrate.quad``, whose error estimate is
 returned with ``return_error=True``). Infinite divergences are returned as ``inf``.
 """
 
