@@ -38,8 +38,10 @@ def interpolates(real: Tensor, fake: Tensor, *, generator: torch.Generator | Non
     _batch("fake", fake)
     if real.shape != fake.shape:
         raise ValueError(f"real and fake differ in shape: {tuple(real.shape)} vs {tuple(fake.shape)}")
+    # drawn where the generator lives (a seeded CPU generator gives the same ε on any device)
     eps = torch.rand((real.shape[0],) + (1,) * (real.dim() - 1), generator=generator,
-                     dtype=real.dtype, device=real.device)
+                     dtype=real.dtype, device=generator.device if generator else real.device)
+    eps = eps.to(real.device)
     return (eps * real.detach() + (1 - eps) * fake.detach())  # x̂ = ε x + (1 - ε) x̃
 
 

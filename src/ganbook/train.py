@@ -1,0 +1,368 @@
+r"""The one trainer behind every trained check of the book.
+
+:func:`train` runs Algorithm 1 of Goodfellow et al. (2014): ``n_disc`` discriminator steps on
+fresh minibatches, then one generator step, for ``steps`` generator steps. The same loop with
+the Wasserstein critic loss, weight clipping or the gradient penalty is Algorithm 1 of
+Arjovsky et al. (2017) and of Gulrajani et al. (2017). Objectives are chosen by name with the
+papers' defaults (:data:`OBJECTIVES`); any default can be overridden by an argument.
+
+Every random draw (data, latent codes, labels, penalty interpolates) comes from one
+:class:`torch.Generator` seeded by ``seed``; with models initialised after
+:func:`ganbook.setup`, the same seed gives a bit-identical :class:`History` on the CPU.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ganbook import losses
+from ganbook.penalties import clip_weights, gradient_penalty
+
+
+@dataclass(frozen=True)
+class Objective:
+    """An objective with its paper's training defaults."""
+
+    name: str
+    family: str                       # a key of ganbook.losses.FAMILIES
+    n_disc: int                       # discriminator (critic) steps per generator step
+    optimizer: str                    # "adam" or "rmsprop"
+    lr: float
+    betas: tuple[float, float] = (0.5, 0.999)
+    penalty: float = 0.0              # gradient-penalty weight lambda (0: none)
+    clip: float = 0.0                 # weight-clipping bound c (0: none)
+    reference: str = ""
+
+
+#: The objectives by name, with the defaults of the papers that introduced them.
+OBJECTIVES = {
+    "gan": Objective("gan", "minimax", 1, "adam", 2e-4, reference=(
+        "Goodfellow et al. 2014, Algorithm 1 with k = 1 and the saturating generator loss; "
+        "Adam(2e-4, beta1 = 0.5) of Radford et al. 2015, since the 2014 paper fixes no rate")),
+    "nsgan": Objective("nsgan", "nonsaturating", 1, "adam", 2e-4, reference=(
+        "Goodfellow et al. 2014, §3 (non-saturating generator loss); Adam of Radford et al. 2015")),
+    "wgan": Objective("wgan", "wasserstein", 5, "rmsprop", 5e-5, clip=0.01, reference=(
+        "Arjovsky et al. 2017, Algorithm 1: RMSProp, alpha = 5e-5, c = 0.01, n_critic = 5")),
+    "wgan-gp": Objective("wgan-gp", "wasserstein", 5, "adam", 1e-4, (0.0, 0.9), penalty=10.0,
+                         reference=("Gulrajani et al. 2017, Algorithm 1: lambda = 10, n_critic = 5, "
+                                    "Adam(1e-4, beta1 = 0, beta2 = 0.9)")),
+    "lsgan": Objective("lsgan", "least_squares", 1, "adam", 2e-4, reference=(
+        "Mao et al. 2017: a = 0, b = c = 1, Adam(2e-4, beta1 = 0.5)")),
+    "hinge": Objective("hinge", "hinge", 1, "adam", 2e-4, reference=(
+        "Lim & Ye 2017 hinge losses; Adam(2e-4, beta1 = 0.5) as for DCGAN")),
+}
+
+
+@dataclass(frozen=True)
+class InfoCode:
+    """InfoGAN's categorical code: the generator's last ``n_categories`` inputs are one-hot ``c``.
+
+    ``weight`` is :math:`\\lambda` of Chen et al. 2016, eq. 5 (1 for discrete codes).
+    """
+
+    n_categories: int
+    weight: float = 1.0
+
+
+@dataclass
+class History:
+    """What one training run measured, one entry per generator step.
+
+    ``d_loss`` is the last discriminator step's loss (penalty included), ``g_loss`` the
+    generator's, ``*_grad_norm`` the global L2 norm of each player's gradient before its
+    optimiser step. ``evaluations`` holds ``{"step": s, **evaluate(generator)}`` rows.
+    """
+
+    objective: str
+    d_loss: np.ndarray
+    g_loss: np.ndarray
+    d_grad_norm: np.ndarray
+    g_grad_norm: np.ndarray
+    evaluations: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return len(self.g_loss)
+
+    def metric(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(steps, values)`` of an evaluated metric."""
+        if not self.evaluations or name not in self.evaluations[0]:
+            known = sorted(self.evaluations[0]) if self.evaluations else []
+            raise KeyError(f"no evaluated metric {name!r} (evaluated: {known})")
+        return (np.array([e["step"] for e in self.evaluations]),
+                np.array([e[name] for e in self.evaluations], dtype=float))
+
+
+def _integer(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def make_optimizer(kind: str, parameters: Iterable[nn.Parameter], lr: float,
+                   betas: tuple[float, float] = (0.5, 0.999)) -> torch.optim.Optimizer:
+    """``"adam"`` (with ``betas``), ``"rmsprop"`` or ``"sgd"`` (momentum 0.9) at learning rate ``lr``."""
+    if not lr > 0:
+        raise ValueError(f"learning rate must be > 0, got {lr}")
+    if kind == "adam":
+        return torch.optim.Adam(parameters, lr=lr, betas=betas)
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=lr)
+    if kind == "sgd":
+        return torch.optim.SGD(parameters, lr=lr, momentum=0.9)
+    raise ValueError(f"optimizer must be 'adam', 'rmsprop' or 'sgd', got {kind!r}")
+
+
+def show_progress() -> bool:
+    """Progress bars unless ``CI`` is set; in a terminal, or a notebook front end with widgets."""
+    if os.environ.get("CI"):
+        return False
+    if sys.stderr.isatty():
+        return True
+    try:
+        import ipywidgets  # noqa: F401  (tqdm.auto draws a widget bar only with it)
+    except ImportError:
+        return False
+    return "ipykernel" in sys.modules
+
+
+@contextmanager
+def _frozen(module: nn.Module):
+    """No parameter gradients for ``module`` inside the block (the other player's step)."""
+    flags = [p.requires_grad for p in module.parameters()]
+    for p in module.parameters():
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(module.parameters(), flags):
+            p.requires_grad_(flag)
+
+
+def _grad_norm(module: nn.Module) -> Tensor:
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+
+
+class _Players:
+    """How this run feeds the players: plain, conditional (labels) or InfoGAN (a code)."""
+
+    def __init__(self, generator, discriminator, data, info: InfoCode | None, rng, device):
+        self.G, self.D, self.data, self.info, self.rng, self.device = (
+            generator, discriminator, data, info, rng, device)
+        self.conditional = getattr(generator, "n_classes", None) is not None
+        if self.conditional and getattr(data, "n_classes", None) != generator.n_classes:
+            raise ValueError(f"a conditional generator with n_classes={generator.n_classes} needs "
+                             f"labelled data with as many classes, got {getattr(data, 'n_classes', None)}")
+        self.labelled = getattr(data, "n_classes", None) is not None
+        self.noise_dim = generator.latent_dim - (info.n_categories if info else 0)
+        if info is not None and not hasattr(discriminator, "forward_with_code"):
+            raise ValueError("InfoGAN training needs a discriminator with a Q head "
+                             "(ganbook.models.InfoGANDiscriminator)")
+
+    def real(self, n: int):
+        batch = self.data.sample(n, generator=self.rng, device=self.device)
+        return batch if self.labelled else (batch, None)
+
+    def fake(self, n: int, labels: Tensor | None = None):
+        """``(G(z), condition)``: condition is the label (conditional), the code (InfoGAN) or None."""
+        z = torch.randn(n, self.noise_dim, generator=self.rng).to(self.device)
+        if self.conditional:
+            return self.G(z, labels), labels
+        if self.info is not None:
+            code = torch.randint(self.info.n_categories, (n,), generator=self.rng).to(self.device)
+            one_hot = F.one_hot(code, self.info.n_categories).to(z.dtype)
+            return self.G(torch.cat([z, one_hot], dim=1)), code
+        return self.G(z), None
+
+    def score(self, x: Tensor, condition: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """``(D outputs (m,), Q code logits or None)``."""
+        if self.conditional:
+            return self.D(x, condition), None
+        if self.info is not None:
+            return self.D.forward_with_code(x)
+        return self.D(x), None
+
+    def features(self, x: Tensor, condition: Tensor | None) -> Tensor:
+        return self.D.features(x, condition) if self.conditional else self.D.features(x)
+
+
+def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: str = "nsgan",
+          steps: int = 1000, batch_size: int = 64, n_disc: int | None = None,
+          lr_d: float | None = None, lr_g: float | None = None,
+          optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer] | None = None,
+          penalty: float | None = None, clip: float | None = None,
+          generator_loss: str | None = None, info: InfoCode | None = None,
+          callbacks: Iterable[Callable[[int, nn.Module, nn.Module], Any]] = (),
+          evaluate: Callable[[nn.Module], dict] | None = None, eval_every: int = 0,
+          seed: int = 0, device: str | torch.device | None = None,
+          progress: bool | None = None) -> History:
+    """Train ``generator`` against ``discriminator`` on ``data``; return the :class:`History`.
+
+    Args:
+        generator, discriminator: models of :mod:`ganbook.models` (or alike: ``latent_dim``,
+            raw discriminator outputs of shape ``(m,)``, ``features`` for feature matching).
+        data: a sampler of :mod:`ganbook.data` (``sample(n, generator=, device=)``).
+        objective: a name of :data:`OBJECTIVES`: ``"gan"``, ``"nsgan"``, ``"wgan"``,
+            ``"wgan-gp"``, ``"lsgan"``, ``"hinge"``.
+        steps: generator steps (``0`` trains nothing).
+        n_disc: discriminator steps per generator step (:math:`k`, ``n_critic``).
+        lr_d, lr_g, optimizers: learning rates for the objective's optimiser, or the two
+            optimisers ``(generator's, discriminator's)`` themselves.
+        penalty: gradient-penalty weight :math:`\\lambda` (0 turns it off).
+        clip: weight-clipping bound :math:`c` (0 turns it off).
+        generator_loss: ``"feature_matching"`` replaces the objective's generator loss by
+            :func:`ganbook.losses.feature_matching_loss` on ``discriminator.features``.
+        info: an :class:`InfoCode` for InfoGAN (the discriminator needs a Q head).
+        callbacks: ``f(step, generator, discriminator)`` after every generator step.
+        evaluate, eval_every: ``evaluate(generator) -> dict`` before training, every
+            ``eval_every`` generator steps and at the end, recorded in ``History.evaluations``.
+        seed: seeds every random draw of the run.
+        device: where to train (default: where the generator's parameters are).
+        progress: a progress bar (default: :func:`show_progress`).
+    """
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; choose one of {sorted(OBJECTIVES)}")
+    spec = OBJECTIVES[objective]
+    steps = _integer("steps", steps, 0)
+    batch_size = _integer("batch_size", batch_size, 1)
+    n_disc = _integer("n_disc", spec.n_disc if n_disc is None else n_disc, 1)
+    eval_every = _integer("eval_every", eval_every, 0)
+    penalty = spec.penalty if penalty is None else float(penalty)
+    clip = spec.clip if clip is None else float(clip)
+    if penalty < 0:
+        raise ValueError(f"penalty (the gradient-penalty weight) must be >= 0, got {penalty}")
+    if clip < 0:
+        raise ValueError(f"clip (the weight-clipping bound) must be >= 0, got {clip}")
+    if generator_loss not in (None, "feature_matching"):
+        raise ValueError(f"generator_loss must be None or 'feature_matching', got {generator_loss!r}")
+    d_loss_fn, g_loss_fn = losses.FAMILIES[spec.family]
+
+    device = torch.device(device) if device is not None else next(generator.parameters()).device
+    generator.to(device)
+    discriminator.to(device)
+    rng = torch.Generator().manual_seed(_integer("seed", seed, 0))
+    players = _Players(generator, discriminator, data, info, rng, device)
+    _check_shapes(players)
+
+    if optimizers is None:
+        opt_g = make_optimizer(spec.optimizer, generator.parameters(),
+                               spec.lr if lr_g is None else lr_g, spec.betas)
+        opt_d = make_optimizer(spec.optimizer, discriminator.parameters(),
+                               spec.lr if lr_d is None else lr_d, spec.betas)
+    else:
+        opt_g, opt_d = optimizers
+
+    def critic_at(condition):
+        return (lambda x: discriminator(x, condition)) if players.conditional else discriminator
+
+    def discriminator_step():
+        x_real, y_real = players.real(batch_size)
+        with torch.no_grad():
+            x_fake, condition = players.fake(batch_size, y_real)
+        real_out, _ = players.score(x_real, y_real)
+        fake_out, code_logits = players.score(x_fake, condition)
+        loss = d_loss_fn(real_out, fake_out)
+        if penalty > 0:   # Gulrajani et al. 2017, Algorithm 1 lines 6-7
+            loss = loss + gradient_penalty(critic_at(y_real), x_real, x_fake, penalty, generator=rng)
+        if info is not None:   # Q learns the code of (detached) fakes: Chen et al. 2016, eq. 5
+            loss = loss + info.weight * losses.infogan_categorical_loss(code_logits, condition)
+        opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = _grad_norm(discriminator)
+        opt_d.step()
+        if clip > 0:       # Arjovsky et al. 2017, Algorithm 1 line 7
+            clip_weights(discriminator, clip)
+        return loss.detach(), norm
+
+    def generator_step():
+        labels = players.real(batch_size)[1] if players.conditional else None
+        with _frozen(discriminator):
+            x_fake, condition = players.fake(batch_size, labels)
+            if generator_loss == "feature_matching":
+                x_real, y_real = players.real(batch_size)
+                with torch.no_grad():
+                    real_features = players.features(x_real, y_real)
+                loss = losses.feature_matching_loss(real_features, players.features(x_fake, condition))
+            else:
+                fake_out, code_logits = players.score(x_fake, condition)
+                loss = g_loss_fn(fake_out)
+                if info is not None:
+                    loss = loss + info.weight * losses.infogan_categorical_loss(code_logits, condition)
+            opt_g.zero_grad(set_to_none=True)
+            loss.backward()
+        norm = _grad_norm(generator)
+        opt_g.step()
+        return loss.detach(), norm
+
+    record: list[tuple[Tensor, Tensor, Tensor, Tensor]] = []
+    evaluations: list[dict] = []
+
+    def run_evaluation(step: int):
+        if evaluate is not None:
+            with torch.no_grad():
+                evaluations.append({"step": step, **evaluate(generator)})
+
+    from tqdm.auto import tqdm
+    show = show_progress() if progress is None else progress
+    started = time.perf_counter()
+    run_evaluation(0)
+    for step in tqdm(range(1, steps + 1), desc=objective, disable=not show, leave=False):
+        for _ in range(n_disc):
+            d_loss, d_norm = discriminator_step()
+        g_loss, g_norm = generator_step()
+        record.append((d_loss, g_loss, d_norm, g_norm))
+        for callback in callbacks:
+            callback(step, generator, discriminator)
+        if eval_every and step % eval_every == 0 and step != steps:
+            run_evaluation(step)
+    if steps > 0:
+        run_evaluation(steps)
+    columns = (torch.stack([torch.stack(r) for r in record]).cpu().numpy().astype(float)
+               if record else np.zeros((0, 4)))
+    return History(objective, *columns.T, evaluations=evaluations,
+                   seconds=time.perf_counter() - started)
+
+
+def _check_shapes(players: _Players) -> None:
+    """Refuse a generator whose samples do not have the data's shape, before training."""
+    x_real, y_real = players.real(2)
+    with torch.no_grad():
+        x_fake, _ = players.fake(2, y_real)
+    if x_fake.shape[1:] != x_real.shape[1:]:
+        raise ValueError(f"generator output shape {tuple(x_fake.shape[1:])} does not match the "
+                         f"data's example shape {tuple(x_real.shape[1:])}")
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, n: int, *, seed: int = 0, labels: Tensor | None = None,
+             code: Tensor | None = None, n_categories: int | None = None) -> Tensor:
+    """``n`` samples of ``generator`` from latent draws seeded by ``seed`` (on its device).
+
+    ``labels`` for a conditional generator; ``code`` (category indices) with ``n_categories``
+    for an InfoGAN generator whose last ``n_categories`` inputs are the one-hot code.
+    """
+    device = next(generator.parameters()).device
+    rng = torch.Generator().manual_seed(seed)
+    noise_dim = generator.latent_dim - (n_categories or 0)
+    z = torch.randn(_integer("n", n, 1), noise_dim, generator=rng).to(device)
+    if labels is not None:
+        return generator(z, labels.to(device))
+    if code is not None:
+        if n_categories is None:
+            raise ValueError("code needs n_categories")
+        z = torch.cat([z, F.one_hot(code.to(device), n_categories).to(z.dtype)], dim=1)
+    return generator(z)

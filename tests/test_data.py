@@ -1,0 +1,86 @@
+import numpy as np
+import pytest
+import torch
+from scipy import integrate
+
+from ganbook import data
+
+
+def rng(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_ring_has_eight_distinct_modes_on_the_unit_circle():
+    ring = data.ring()
+    assert ring.means.shape == (8, 2)
+    np.testing.assert_allclose(np.linalg.norm(ring.means, axis=1), 1.0)
+    angles = np.sort(np.mod(np.arctan2(ring.means[:, 1], ring.means[:, 0]), 2 * np.pi))
+    np.testing.assert_allclose(np.diff(angles), 2 * np.pi / 8)
+    assert ring.std.tolist() == [0.01] * 8
+
+
+def test_grid_means_and_std():
+    grid = data.grid()
+    assert {tuple(m) for m in grid.means} == {(a, b) for a in (-4, -2, 0, 2, 4) for b in (-4, -2, 0, 2, 4)}
+    assert grid.std[0] == 0.05
+
+
+def test_samples_have_the_stated_moments():
+    g = data.gaussian(1.5, 0.5)
+    x = g.sample(20000, generator=rng())
+    assert x.shape == (20000, 1) and x.dtype == torch.float32
+    # standard errors: 0.5/sqrt(n) = 0.0035 for the mean; std's is about 0.0025
+    assert x.mean().item() == pytest.approx(1.5, abs=4 * 0.5 / 20000 ** 0.5)
+    assert x.std().item() == pytest.approx(0.5, abs=4 * 0.5 / (2 * 20000) ** 0.5)
+
+
+def test_same_generator_seed_same_samples():
+    ring = data.ring()
+    torch.testing.assert_close(ring.sample(5, generator=rng(3)), ring.sample(5, generator=rng(3)))
+
+
+def test_mixture_density_integrates_to_one_and_posterior_is_normalised():
+    mix = data.GaussianMixture([-1.0, 2.0], [0.5, 1.0], weights=[0.3, 0.7])
+    total, _ = integrate.quad(mix.pdf, -np.inf, np.inf)
+    assert total == pytest.approx(1.0, abs=1e-9)
+    # at x = -1 by hand: 0.3 N(-1; -1, .25) + 0.7 N(-1; 2, 1)
+    by_hand = 0.3 / (0.5 * np.sqrt(2 * np.pi)) + 0.7 * np.exp(-4.5) / np.sqrt(2 * np.pi)
+    assert mix.pdf(-1.0) == pytest.approx(by_hand, rel=1e-12)
+    post = mix.posterior(np.linspace(-3, 3, 7))
+    np.testing.assert_allclose(post.sum(axis=1), 1.0)
+
+
+def test_labelled_mixture_returns_component_labels():
+    ring = data.ring(labelled=True)
+    x, y = ring.sample(1000, generator=rng())
+    assert ring.n_classes == 8
+    np.testing.assert_allclose(x.numpy(), ring.means[y.numpy()], atol=5 * 0.01)
+
+
+def test_disjoint_lines():
+    x = data.DisjointLines(theta=0.25).sample(1000, generator=rng())
+    assert torch.all(x[:, 0] == 0.25)
+    assert 0 <= x[:, 1].min() and x[:, 1].max() <= 1
+
+
+def test_digits_are_scaled_and_labelled():
+    d = data.digits()
+    assert d.x.shape == (1797, 1, 8, 8) and d.x.min() == -1 and d.x.max() == 1
+    assert d.n_classes == 10 and set(d.labels.tolist()) == set(range(10))
+    assert data.digits(size=16).x.shape == (1797, 1, 16, 16)
+    train, test = data.digits(split="train"), data.digits(split="test")
+    assert len(train) + len(test) == 1797
+    x, y = d.sample(4, generator=rng())
+    assert x.shape == (4, 1, 8, 8) and y.shape == (4,)
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: data.ring().sample(0), "n"),
+    (lambda: data.GaussianMixture([[0.0]], -1.0), "std"),
+    (lambda: data.GaussianMixture([[0.0], [1.0]], 1.0, weights=[0.5, 0.6]), "weights"),
+    (lambda: data.digits(size=12), "size"),
+    (lambda: data.digits(split="valid"), "split"),
+])
+def test_bad_input_is_named(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()

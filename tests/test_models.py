@@ -1,0 +1,81 @@
+import pytest
+import torch
+
+from ganbook import models
+
+
+def test_mlp_shapes():
+    G, D = models.MLPGenerator(3, 2, (16,)), models.MLPDiscriminator(2, (16, 8))
+    x = G(torch.randn(5, 3))
+    assert x.shape == (5, 2) and D(x).shape == (5,) and D.features(x).shape == (5, 8)
+
+
+@pytest.mark.parametrize("kind", ["discrimination", "stddev"])
+def test_minibatch_features_tell_copies_from_diverse_batches(kind):
+    torch.manual_seed(0)
+    D = models.MLPDiscriminator(2, (16,), minibatch=kind)
+    layer = D.minibatch
+    diverse = torch.randn(8, 16)
+    copies = diverse[:1].expand(8, 16)
+    extra_diverse = layer(diverse)[:, 16:]
+    extra_copies = layer(copies)[:, 16:]
+    if kind == "discrimination":
+        # identical rows: every exp(-||M_i - M_j||) = 1, so each kernel's sum is the batch size
+        torch.testing.assert_close(extra_copies, torch.full_like(extra_copies, 8.0))
+        assert (extra_diverse < 8.0).all()
+    else:
+        torch.testing.assert_close(extra_copies, torch.zeros_like(extra_copies))
+        assert (extra_diverse > 0).all()
+    assert D(torch.randn(8, 2)).shape == (8,)
+
+
+def test_conditional_and_infogan_models():
+    G = models.ConditionalGenerator(4, n_classes=3, data_dim=2, hidden=(8,))
+    D = models.ConditionalDiscriminator(2, n_classes=3, hidden=(8,))
+    y = torch.tensor([0, 2])
+    assert G(torch.randn(2, 4), y).shape == (2, 2) and D(torch.randn(2, 2), y).shape == (2,)
+    Q = models.InfoGANDiscriminator(2, n_categories=5, hidden=(8,))
+    logits, code_logits = Q.forward_with_code(torch.randn(6, 2))
+    assert logits.shape == (6,) and code_logits.shape == (6, 5)
+
+
+@pytest.mark.parametrize("size", [8, 16])
+@pytest.mark.parametrize("switches", [
+    {}, {"upsample": "nearest"}, {"batch_norm": False}, {"fully_connected": True}, {"output": "linear"}])
+def test_dcgan_generator_variants(size, switches):
+    G = models.DCGANGenerator(latent_dim=8, size=size, width=16, **switches)
+    x = G(torch.randn(4, 8))
+    assert x.shape == (4, 1, size, size)
+    if switches.get("output", "tanh") == "tanh":
+        assert x.abs().max() <= 1
+
+
+@pytest.mark.parametrize("size", [8, 16])
+@pytest.mark.parametrize("switches", [
+    {}, {"downsample": "pool"}, {"batch_norm": False}, {"activation": "relu"}, {"fully_connected": True}])
+def test_dcgan_discriminator_variants(size, switches):
+    D = models.DCGANDiscriminator(size=size, width=16, **switches)
+    assert D(torch.randn(4, 1, size, size)).shape == (4,)
+
+
+def test_guideline_switches_change_the_architecture():
+    default = models.DCGANDiscriminator(width=16)
+    assert any(isinstance(m, torch.nn.LeakyReLU) for m in default.modules())
+    relu = models.DCGANDiscriminator(width=16, activation="relu")
+    assert not any(isinstance(m, torch.nn.LeakyReLU) for m in relu.modules())
+    pooled = models.DCGANDiscriminator(width=16, downsample="pool")
+    assert any(isinstance(m, torch.nn.AvgPool2d) for m in pooled.modules())
+    assert not any(isinstance(m, torch.nn.BatchNorm2d)
+                   for m in models.DCGANGenerator(width=16, batch_norm=False).modules())
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: models.MLPGenerator(0, 2), "latent_dim"),
+    (lambda: models.MLPDiscriminator(2, minibatch="pairs"), "minibatch"),
+    (lambda: models.mlp(2, (4,), activation="swish"), "activation"),
+    (lambda: models.DCGANGenerator(size=32), "size"),
+    (lambda: models.DCGANDiscriminator(downsample="max"), "downsample"),
+])
+def test_bad_arguments_are_named(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()

@@ -1,0 +1,68 @@
+import numpy as np
+import ot
+import pytest
+
+from ganbook import transport
+
+
+@pytest.fixture
+def clouds():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(60, 2)), rng.normal(size=(60, 2)) + [1.0, 0.5]
+
+
+def test_assignment_equals_pot(clouds):
+    x, y = clouds
+    expected = ot.emd2(np.full(60, 1 / 60), np.full(60, 1 / 60), ot.dist(x, y, metric="euclidean"))
+    assert transport.wasserstein1(x, y) == pytest.approx(expected, abs=1e-12)
+
+
+def test_weighted_measures_use_the_linear_program(clouds):
+    x, y = clouds
+    a = np.random.default_rng(1).random(60)
+    a /= a.sum()
+    b = np.full(40, 1 / 40)
+    value, plan = transport.wasserstein1(x, y[:40], a, b, return_plan=True)
+    np.testing.assert_allclose(plan.sum(axis=1), a, atol=1e-12)
+    np.testing.assert_allclose(plan.sum(axis=0), b, atol=1e-12)
+    assert value == pytest.approx(ot.emd2(a, b, ot.dist(x, y[:40], metric="euclidean")), abs=1e-12)
+
+
+def test_translation_costs_its_length(clouds):
+    # W1(mu, mu shifted by v) = ||v||: the shift is a plan of cost ||v||, and f(x) = v.x/||v|| is a
+    # 1-Lipschitz potential whose dual value is ||v||
+    x, _ = clouds
+    assert transport.wasserstein1(x, x + [3.0, 4.0]) == pytest.approx(5.0, rel=1e-12)
+
+
+def test_one_dimensional_closed_form_agrees(clouds):
+    x, y = clouds
+    assert transport.wasserstein1_1d(x[:, 0], y[:, 0]) == pytest.approx(
+        transport.wasserstein1(x[:, 0], y[:, 0]), abs=1e-12)
+    # two point masses: W1(delta_0, delta_t) = |t|
+    assert transport.wasserstein1_1d([0.0], [-2.5]) == 2.5
+
+
+def test_dual_equals_primal_and_scales_with_the_lipschitz_constant(clouds):
+    x, y = clouds[0][:25], clouds[1][:25]
+    dual = transport.kantorovich_dual(x, y)
+    assert dual.value == pytest.approx(transport.wasserstein1(x, y), abs=1e-8)
+    assert dual.duality_gap < 1e-8
+    assert transport.kantorovich_dual(x, y, lipschitz=3.0).value == pytest.approx(3 * dual.value, abs=1e-7)
+    # the potential is 1-Lipschitz on the support
+    f = np.concatenate([dual.f_x, dual.f_y])
+    s = np.concatenate([x, y])
+    dist = np.linalg.norm(s[:, None] - s[None], axis=-1)
+    assert np.all(f[:, None] - f[None] <= dist + 1e-9)
+
+
+@pytest.mark.parametrize("args, word", [
+    (([[0.0, 0.0]], [[0.0]]), "dimensions"),
+    (([], [[0.0]]), "non-empty"),
+    (([[0.0], [1.0]], [[0.0]], [0.5, 0.6]), "sum to 1"),
+    (([[0.0], [1.0]], [[0.0]], [1.5, -0.5]), "non-negative"),
+    (([[np.nan]], [[0.0]]), "non-finite"),
+])
+def test_bad_input_is_named(args, word):
+    with pytest.raises(ValueError, match=word):
+        transport.wasserstein1(*args)
