@@ -54,6 +54,10 @@ class GaussianMixture:
             raise ValueError(f"weights must be {k} positive numbers summing to 1, got {weights}")
         self.means, self.std, self.weights = means, std, weights
         self.labelled = labelled
+        # float32 copies for sampling, made once
+        self._means = torch.as_tensor(means, dtype=torch.float32)
+        self._std = torch.as_tensor(std, dtype=torch.float32)
+        self._weights = torch.as_tensor(weights)
 
     @property
     def dim(self) -> int:
@@ -71,14 +75,11 @@ class GaussianMixture:
         """
         n = _count(n)
         if labels is None:
-            labels = torch.multinomial(torch.as_tensor(self.weights), n, replacement=True,
-                                       generator=generator)
+            labels = torch.multinomial(self._weights, n, replacement=True, generator=generator)
         elif labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
         labels = labels.cpu().long()
-        means = torch.as_tensor(self.means, dtype=torch.float32)[labels]
-        std = torch.as_tensor(self.std, dtype=torch.float32)[labels, None]
-        x = means + std * torch.randn(n, self.dim, generator=generator)
+        x = self._means[labels] + self._std[labels, None] * torch.randn(n, self.dim, generator=generator)
         x = _to(x, device)
         return (x, _to(labels, device)) if self.labelled else x
 

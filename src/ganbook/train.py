@@ -138,23 +138,22 @@ def show_progress() -> bool:
 
 
 @contextmanager
-def _frozen(module: nn.Module):
-    """No parameter gradients for ``module`` inside the block (the other player's step)."""
-    flags = [p.requires_grad for p in module.parameters()]
-    for p in module.parameters():
+def _frozen(parameters: list[nn.Parameter]):
+    """No gradients for these parameters inside the block (the other player's step)."""
+    flags = [p.requires_grad for p in parameters]
+    for p in parameters:
         p.requires_grad_(False)
     try:
         yield
     finally:
-        for p, flag in zip(module.parameters(), flags):
+        for p, flag in zip(parameters, flags):
             p.requires_grad_(flag)
 
 
-def _grad_norm(module: nn.Module) -> Tensor:
-    grads = [p.grad for p in module.parameters() if p.grad is not None]
-    if not grads:
-        return torch.zeros(())
-    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+def _grad_norm(parameters: list[nn.Parameter]) -> Tensor:
+    """Global L2 norm of the parameters' gradients (0 when none has one)."""
+    grads = [p.grad for p in parameters if p.grad is not None]
+    return torch.nn.utils.get_total_norm(grads) if grads else torch.zeros(())
 
 
 class _Players:
@@ -258,10 +257,11 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
     players = _Players(generator, discriminator, data, info, rng, device)
     _check_shapes(players)
 
+    g_params, d_params = list(generator.parameters()), list(discriminator.parameters())
     if optimizers is None:
-        opt_g = make_optimizer(spec.optimizer, generator.parameters(),
+        opt_g = make_optimizer(spec.optimizer, g_params,
                                spec.lr if lr_g is None else lr_g, spec.betas)
-        opt_d = make_optimizer(spec.optimizer, discriminator.parameters(),
+        opt_d = make_optimizer(spec.optimizer, d_params,
                                spec.lr if lr_d is None else lr_d, spec.betas)
     else:
         opt_g, opt_d = optimizers
@@ -282,7 +282,7 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
             loss = loss + info.weight * losses.infogan_categorical_loss(code_logits, condition)
         opt_d.zero_grad(set_to_none=True)
         loss.backward()
-        norm = _grad_norm(discriminator)
+        norm = _grad_norm(d_params)
         opt_d.step()
         if clip > 0:       # Arjovsky et al. 2017, Algorithm 1 line 7
             clip_weights(discriminator, clip)
@@ -290,7 +290,7 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
 
     def generator_step():
         labels = players.real(batch_size)[1] if players.conditional else None
-        with _frozen(discriminator):
+        with _frozen(d_params):
             x_fake, condition = players.fake(batch_size, labels)
             if generator_loss == "feature_matching":
                 x_real, y_real = players.real(batch_size)
@@ -304,7 +304,7 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
                     loss = loss + info.weight * losses.infogan_categorical_loss(code_logits, condition)
             opt_g.zero_grad(set_to_none=True)
             loss.backward()
-        norm = _grad_norm(generator)
+        norm = _grad_norm(g_params)
         opt_g.step()
         return loss.detach(), norm
 
