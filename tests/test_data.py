@@ -84,3 +84,16 @@ def test_digits_are_scaled_and_labelled():
 def test_bad_input_is_named(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+def test_univariate_scipy_law_is_sampled_by_its_inverse_cdf():
+    from scipy import stats
+    law = data.Univariate(stats.laplace(0, 1))
+    x = law.sample(20000, generator=rng())
+    assert x.shape == (20000, 1)
+    # Laplace(0, 1): variance 2, so the mean's standard error is sqrt(2 / n) = 0.01
+    assert x.mean().item() == pytest.approx(0.0, abs=4 * 0.01)
+    assert law.pdf(0.0) == 0.5
+    torch.testing.assert_close(law.sample(3, generator=rng(5)), law.sample(3, generator=rng(5)))
+    with pytest.raises(ValueError, match="scipy"):
+        data.Univariate(lambda x: x)

@@ -81,3 +81,24 @@ def test_divergences_refuse_bad_input(function):
         function(stats.norm.pdf, [0.5, 0.5])
     with pytest.raises(ValueError, match="support"):
         function(stats.norm.pdf, stats.norm.pdf)
+
+
+def test_far_tails_do_not_produce_nan():
+    """Denormal densities in the tails (|x| ~ 38) must not turn p / m into inf * 0."""
+    p, q = stats.norm(-1, 1).pdf, stats.norm(1, 1).pdf
+    value = theory.jensen_shannon(p, q, support=(-41, 41))
+    expected = theory.jensen_shannon(p, q, support=(-np.inf, np.inf))
+    assert np.isfinite(value) and value == pytest.approx(expected, abs=1e-9)
+
+
+def test_log_densities_survive_underflowing_tails():
+    # KL(Gamma(3) || N(1, 1)): the Gaussian's density is 0 in float64 beyond x ~ 39, the Gamma's is not
+    gamma, normal = stats.gamma(3), stats.norm(1, 1)
+    assert theory.kl_divergence(gamma.pdf, normal.pdf, support=(0, np.inf)) == np.inf  # the artefact
+    value = theory.kl_divergence(gamma.logpdf, normal.logpdf, support=(0, np.inf), log_densities=True)
+    # closed form: -H(Gamma) - E log N(x; 1, 1) with E x = 3, E x^2 = 12
+    expected = -gamma.entropy() + 0.5 * np.log(2 * np.pi) + 0.5 * (12 - 2 * 3 + 1)
+    assert value == pytest.approx(expected, rel=1e-10)
+    far = stats.uniform(5, 1)
+    assert theory.kl_divergence(stats.uniform(0, 1).logpdf, far.logpdf, support=(-1, 7),
+                                log_densities=True) == np.inf

@@ -97,3 +97,9 @@ def test_tables_render_html_with_status_classes(ledger):
     html = ledger.table()._repr_html_()
     assert '<td class="status status-verified">verified</td>' in html
     assert "optimal-discriminator" in repr(ledger.table())
+
+
+def test_symbolic_evidence_is_shown_as_text(ledger):
+    a, b = sp.symbols("a b", positive=True)
+    check = ledger.check_true("optimal-discriminator", "symbolic", True, evidence={"roots": [a / (a + b)]})
+    assert check.measured == "roots = [a/(a + b)]"

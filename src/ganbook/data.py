@@ -107,6 +107,30 @@ class GaussianMixture:
         return p / p.sum(axis=1, keepdims=True)
 
 
+class Univariate:
+    """A 1-D law given by a frozen ``scipy.stats`` distribution, sampled by its inverse CDF.
+
+    The uniforms come from the seeded torch generator, so draws are reproducible like every
+    other sampler here; ``pdf`` is the distribution's density.
+    """
+
+    dim = 1
+
+    def __init__(self, distribution):
+        if not (hasattr(distribution, "ppf") and hasattr(distribution, "pdf")):
+            raise ValueError("distribution must be a frozen scipy.stats distribution (ppf and pdf)")
+        self.distribution = distribution
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None, device=None) -> Tensor:
+        u = torch.rand(_count(n), 1, generator=generator, dtype=torch.float64)
+        # keep u inside (0, 1): ppf(0) and ppf(1) are infinite for unbounded laws
+        u = u.clamp(1e-12, 1 - 1e-12).numpy()
+        return _to(torch.as_tensor(self.distribution.ppf(u), dtype=torch.float32), device)
+
+    def pdf(self, x):
+        return self.distribution.pdf(x)
+
+
 def gaussian(mean: float = 0.0, std: float = 1.0) -> GaussianMixture:
     """A 1-D Gaussian :math:`\\mathcal N(\\text{mean}, \\text{std}^2)` (a one-component mixture)."""
     return GaussianMixture([mean], std)

@@ -278,3 +278,18 @@ class DCGANDiscriminator(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.features(x)).squeeze(-1)
+
+
+@torch.no_grad()
+def outputs_at(model: nn.Module, x) -> "np.ndarray":
+    """Raw outputs of ``model`` at the points ``x`` (``(n,)`` on the line or ``(n, d)``), as float64 NumPy.
+
+    For comparing a trained discriminator with a closed form on a grid. Chapters: 03, 04, 08.
+    """
+    import numpy as np
+
+    points = np.asarray(x, dtype=float)
+    points = points[:, None] if points.ndim == 1 else points
+    device = next(model.parameters()).device
+    out = model(torch.as_tensor(points, dtype=torch.float32, device=device))
+    return out.cpu().numpy().astype(float)

@@ -66,7 +66,10 @@ def _fmt(value: Any) -> str:
         return value
     if isinstance(value, sp.Basic):
         return str(value)
-    arr = _as_array(value)
+    try:
+        arr = _as_array(value)
+    except (TypeError, ValueError):  # symbolic or mixed evidence (e.g. a list of expressions)
+        return str(value)
     if arr.ndim == 0:
         return f"{float(arr):.6g}"
     return np.array2string(arr, precision=6, threshold=8, separator=", ")
