@@ -169,3 +169,14 @@ def test_generator_losses_refuse_bad_input(loss):
         loss(torch.tensor([float("-inf")]))
     with pytest.raises(TypeError, match="floating"):
         loss(torch.tensor([1, 2]))
+
+
+def test_softplus_is_exact_beyond_torchs_linear_threshold():
+    # torch's F.softplus returns x (gradient 1) above x = 20; the value and slope at 20.5 are not
+    a = torch.tensor([20.5, 30.0, -30.0, 800.0], dtype=torch.float64, requires_grad=True)
+    value = losses.softplus(a)
+    (grad,) = torch.autograd.grad(value.sum(), a)
+    expected = [20.5 + math.log1p(math.exp(-20.5)), 30.0 + math.log1p(math.exp(-30.0)),
+                math.log1p(math.exp(-30.0)), 800.0]
+    torch.testing.assert_close(value.detach(), torch.tensor(expected, dtype=torch.float64), rtol=1e-15, atol=0)
+    torch.testing.assert_close(grad, torch.sigmoid(a.detach()), rtol=1e-15, atol=0)

@@ -131,6 +131,26 @@ class Univariate:
         return self.distribution.pdf(x)
 
 
+class Generated:
+    """Samples of a generator held fixed: :math:`G(z)`, :math:`z \\sim \\mathcal N(0, I)`, without gradients.
+
+    Lets a frozen generator stand where a sampler is expected, e.g. as the ``fake`` side of
+    :func:`ganbook.train.fit_discriminator`.
+    """
+
+    def __init__(self, generator: torch.nn.Module):
+        if not hasattr(generator, "latent_dim"):
+            raise ValueError("generator must have a latent_dim (a model of ganbook.models)")
+        self.generator = generator
+        self.dim = getattr(generator, "data_dim", None)
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None, device=None) -> Tensor:
+        own = next(self.generator.parameters()).device
+        z = torch.randn(_count(n), self.generator.latent_dim, generator=generator).to(own)
+        with torch.no_grad():
+            return _to(self.generator(z), device)
+
+
 def gaussian(mean: float = 0.0, std: float = 1.0) -> GaussianMixture:
     """A 1-D Gaussian :math:`\\mathcal N(\\text{mean}, \\text{std}^2)` (a one-component mixture)."""
     return GaussianMixture([mean], std)

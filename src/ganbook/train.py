@@ -112,7 +112,7 @@ def _integer(name: str, value: Any, minimum: int) -> int:
 
 def make_optimizer(kind: str, parameters: Iterable[nn.Parameter], lr: float,
                    betas: tuple[float, float] = (0.5, 0.999)) -> torch.optim.Optimizer:
-    """``"adam"`` (with ``betas``), ``"rmsprop"`` or ``"sgd"`` (momentum 0.9) at learning rate ``lr``."""
+    """``"adam"`` (with ``betas``), ``"rmsprop"`` or ``"sgd"`` (plain gradient steps) at learning rate ``lr``."""
     if not lr > 0:
         raise ValueError(f"learning rate must be > 0, got {lr}")
     if kind == "adam":
@@ -120,7 +120,7 @@ def make_optimizer(kind: str, parameters: Iterable[nn.Parameter], lr: float,
     if kind == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=lr)
     if kind == "sgd":
-        return torch.optim.SGD(parameters, lr=lr, momentum=0.9)
+        return torch.optim.SGD(parameters, lr=lr)
     raise ValueError(f"optimizer must be 'adam', 'rmsprop' or 'sgd', got {kind!r}")
 
 
@@ -432,4 +432,41 @@ def fit_discriminator(discriminator: nn.Module, real, fake, *, objective: str = 
         if clip > 0:
             clip_weights(discriminator, clip)
         history.append(loss.detach())
+    return torch.stack(history).cpu().numpy().astype(float) if history else np.zeros(0)
+
+
+def fit_generator(generator: nn.Module, discriminator: nn.Module, *, objective: str = "nsgan",
+                  steps: int = 100, batch_size: int = 256, optimizer: str | None = None,
+                  lr: float | None = None, seed: int = 0,
+                  progress: bool | None = None) -> np.ndarray:
+    """Train only the generator against a frozen discriminator, with the ``objective``'s generator loss.
+
+    The outer minimisation for a fixed discriminator: with ``optimizer="sgd"`` (plain steps of
+    size ``lr``) the distance moved follows the gradient's size, which is what separates the
+    saturating (``"gan"``) from the non-saturating (``"nsgan"``) loss. Returns the loss of
+    every step.
+
+    Claims: ``saturating-gradient``, ``non-saturating-numbers``. Chapter: 02.
+    """
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; choose one of {sorted(OBJECTIVES)}")
+    spec = OBJECTIVES[objective]
+    steps = _integer("steps", steps, 0)
+    batch_size = _integer("batch_size", batch_size, 1)
+    g_loss_fn = losses.FAMILIES[spec.family][1]
+    device = next(generator.parameters()).device
+    discriminator.to(device)
+    rng = torch.Generator().manual_seed(_integer("seed", seed, 0))
+    opt = make_optimizer(optimizer or spec.optimizer, generator.parameters(),
+                         spec.lr if lr is None else lr, spec.betas)
+    d_params = list(discriminator.parameters())
+    history = []
+    with _frozen(d_params):
+        for _ in progress_bar(range(steps), desc=f"{objective} generator", show=progress):
+            z = torch.randn(batch_size, generator.latent_dim, generator=rng).to(device)
+            loss = g_loss_fn(discriminator(generator(z)))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            history.append(loss.detach())
     return torch.stack(history).cpu().numpy().astype(float) if history else np.zeros(0)
