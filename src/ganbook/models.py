@@ -293,3 +293,22 @@ def outputs_at(model: nn.Module, x) -> "np.ndarray":
     device = next(model.parameters()).device
     out = model(torch.as_tensor(points, dtype=torch.float32, device=device))
     return out.cpu().numpy().astype(float)
+
+
+class LineGenerator(nn.Module):
+    r"""The one-parameter generator of the disjoint-supports example: :math:`G_\theta(z) = (\theta, \Phi(z))`.
+
+    With :math:`z \sim \mathcal N(0, 1)` (the trainer's latent) :math:`\Phi(z) \sim U[0, 1]`, so
+    :math:`G_\theta` samples the law of :math:`(\theta, Z)` of :class:`ganbook.data.DisjointLines`
+    (Arjovsky et al. 2017, Example 1). :math:`\theta` is the only parameter.
+    """
+
+    latent_dim, data_dim = 1, 2
+
+    def __init__(self, theta: float = 1.0):
+        super().__init__()
+        self.theta = nn.Parameter(torch.tensor(float(theta)))
+
+    def forward(self, z: Tensor) -> Tensor:
+        uniform = 0.5 * (1 + torch.erf(z / 2 ** 0.5))        # Phi(z)
+        return torch.cat([self.theta.expand(z.shape[0], 1).to(z.dtype), uniform], dim=1)

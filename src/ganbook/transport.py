@@ -1,10 +1,12 @@
 r"""Exact optimal transport between empirical measures: the Wasserstein-1 distance and its dual.
 
 * :func:`wasserstein1`: :math:`W_1(\mu, \nu) = \min_{\pi \in \Pi(a, b)} \sum_{ij} \pi_{ij} \|x_i - y_j\|_2`
-  for :math:`\mu = \sum_i a_i \delta_{x_i}`, :math:`\nu = \sum_j b_j \delta_{y_j}` in :math:`\mathbb R^d`.
-  Equal sample sizes with uniform weights make the optimal plan a permutation (Birkhoff), so
-  the problem is an assignment, solved exactly by ``scipy.optimize.linear_sum_assignment``;
-  general weights use the network simplex of POT (``ot.emd``), also exact.
+  for :math:`\mu = \sum_i a_i \delta_{x_i}`, :math:`\nu = \sum_j b_j \delta_{y_j}` in :math:`\mathbb R^d`,
+  solved exactly by the network simplex of POT (``ot.emd``). For equal sizes and uniform
+  weights the problem is also an assignment (Birkhoff), which ``scipy.optimize.linear_sum_assignment``
+  solves exactly too; the network simplex was faster at every size measured
+  (``benchmarks/wasserstein.py``: 2.4x at n = 300, 11x at n = 2000 on 2 cores), so it is the
+  implementation and the assignment is the tests' independent cross-check.
 * :func:`wasserstein1_1d`: the 1-D closed form :math:`\int |F_\mu - F_\nu|`, a cross-check.
 * :func:`kantorovich_dual`: the Kantorovich–Rubinstein dual as a linear program over the
   values of a 1-Lipschitz potential on the support, :math:`\max \sum_i a_i f(x_i) - \sum_j b_j f(y_j)`.
@@ -19,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment, linprog
+from scipy.optimize import linprog
 from scipy.spatial.distance import cdist
 
 WEIGHT_TOL = 1e-9
@@ -70,19 +72,10 @@ def wasserstein1(x, y, a=None, b=None, *, return_plan: bool = False):
     Claims: ``disjoint-w1-abs-theta``, ``earth-mover-plans``, ``kantorovich-rubinstein``,
     ``w1-continuity``, ``wgan-loss-tracks-quality``. Chapters: 02, 04, 06, 07, 09.
     """
-    x, y, a, b = _measures(x, y, a, b)
-    cost = cdist(x, y)
-    uniform = len(x) == len(y) and np.allclose(a, a[0]) and np.allclose(b, b[0])
-    if uniform:
-        rows, cols = linear_sum_assignment(cost)
-        value = float(cost[rows, cols].mean())
-        if not return_plan:
-            return value
-        plan = np.zeros_like(cost)
-        plan[rows, cols] = 1.0 / len(x)
-        return value, plan
     import ot
 
+    x, y, a, b = _measures(x, y, a, b)
+    cost = cdist(x, y)
     plan = ot.emd(a, b, cost, numItermax=10_000_000)
     value = float(np.sum(plan * cost))
     return (value, plan) if return_plan else value
