@@ -103,3 +103,13 @@ def test_symbolic_evidence_is_shown_as_text(ledger):
     a, b = sp.symbols("a b", positive=True)
     check = ledger.check_true("optimal-discriminator", "symbolic", True, evidence={"roots": [a / (a + b)]})
     assert check.measured == "roots = [a/(a + b)]"
+
+
+def test_errata_table_links_each_claim_to_its_statement(ledger, tmp_path):
+    ledger.check("bilinear-iterates", "numeric", 1.0, 1.0)
+    ledger.erratum("bilinear-iterates", stated="y2 = eta(1 + eta)", corrected="y2 = 2 eta",
+                   counterexample="eta = 1/2")
+    ledger.save(tmp_path)
+    table = verify.errata_table(verify.load_records(tmp_path))
+    assert table.rows == [("bilinear-iterates", "test-chapter", "y2 = eta(1 + eta)", "y2 = 2 eta", "eta = 1/2")]
+    assert '<a href="test-chapter.html#claim-bilinear-iterates">' in table._repr_html_()

@@ -282,3 +282,34 @@ def index_table(rows: list[dict]) -> LedgerTable:
           *(row["methods"].get(m, "—") for m in METHODS), ", ".join(row["chapters"]) or "—")
          for row in rows],
         header=("claim", "source", *METHODS, "checked in"))
+
+
+def errata_table(records: list[dict]) -> LedgerTable:
+    """Every erratum recorded by the executed chapters: claim (linked to its statement), what the
+    source states, what is true, the counter-example.
+
+    The link is ``<chapter>.html#claim-<id>``, the anchor each chapter gives its claim block.
+    """
+    rows = []
+    for record in records:
+        for e in record["errata"]:
+            rows.append((e["claim"], record["chapter"], e["stated"], e["corrected"], e["counterexample"]))
+    return ErrataTable(rows)
+
+
+class ErrataTable(LedgerTable):
+    """Errata rendered with links from each claim id to its statement in its chapter."""
+
+    def __init__(self, rows):
+        super().__init__(rows, header=("claim", "chapter", "the source states", "what holds",
+                                       "counter-example"))
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
+        body = "".join(
+            f'<tr><td><a href="{html.escape(chapter)}.html#claim-{html.escape(claim)}">'
+            f"{html.escape(claim)}</a></td><td>{html.escape(chapter)}</td>"
+            + "".join(f"<td>{html.escape(cell)}</td>" for cell in rest) + "</tr>"
+            for claim, chapter, *rest in self.rows)
+        return (f'<table class="ledger errata"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
