@@ -29,3 +29,11 @@ def test_every_chapter_is_in_the_table_of_contents():
     listed = {c["file"] for part in toc["parts"] for c in part["chapters"]}
     chapters = {f"book/{p.stem}" for p in (ROOT / "book").glob("[0-9][0-9]-*.md")}
     assert chapters <= listed, chapters - listed
+
+
+def test_chapters_are_numbered_in_the_order_of_their_files():
+    """The site numbers chapters by their place in _toc.yml; it must match the NN of the
+    file (and so of the Colab notebook a reader opens)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    numbered = [c["file"] for part in toc["parts"] if part.get("numbered") for c in part["chapters"]]
+    assert [int(Path(f).name[:2]) for f in numbered] == list(range(1, len(numbered) + 1))
