@@ -1,6 +1,6 @@
 r"""Data with known laws: samplers for the book's toy targets, and the 8×8 digits.
 
-Every sampler draws with a seeded :class:`torch.Generator` on the CPU (so a seed gives the same
+Every sampler draws with a seeded ``torch.Generator`` on the CPU (so a seed gives the same
 numbers on every machine) and returns ``float32`` tensors, moved to ``device`` when given.
 Where the density is known it is available too (``pdf`` / ``log_prob``), so chapters can
 compare a trained model with the exact answer.
@@ -174,7 +174,7 @@ def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01, *,
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05, *,
          labelled: bool = False) -> GaussianMixture:
-    r"""The grid benchmark: ``side``² Gaussians at :math:`\{-4, -2, 0, 2, 4\}^2`, :math:`\sigma = 0.05`.
+    r"""The grid benchmark: ``side * side`` Gaussians at :math:`\{-4, -2, 0, 2, 4\}^2`, :math:`\sigma = 0.05`.
 
     (Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN.)
     """

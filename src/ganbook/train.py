@@ -4,10 +4,10 @@ r"""The one trainer behind every trained check of the book.
 fresh minibatches, then one generator step, for ``steps`` generator steps. The same loop with
 the Wasserstein critic loss, weight clipping or the gradient penalty is Algorithm 1 of
 Arjovsky et al. (2017) and of Gulrajani et al. (2017). Objectives are chosen by name with the
-papers' defaults (:data:`OBJECTIVES`); any default can be overridden by an argument.
+papers' defaults (``OBJECTIVES``); any default can be overridden by an argument.
 
 Every random draw (data, latent codes, labels, penalty interpolates) comes from one
-:class:`torch.Generator` seeded by ``seed``; with models initialised after
+``torch.Generator`` seeded by ``seed``; with models initialised after
 :func:`ganbook.setup`, the same seed gives a bit-identical :class:`History` on the CPU.
 """
 
@@ -235,7 +235,7 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
         generator, discriminator: models of :mod:`ganbook.models` (or alike: ``latent_dim``,
             raw discriminator outputs of shape ``(m,)``, ``features`` for feature matching).
         data: a sampler of :mod:`ganbook.data` (``sample(n, generator=, device=)``).
-        objective: a name of :data:`OBJECTIVES`: ``"gan"``, ``"nsgan"``, ``"wgan"``,
+        objective: a name of ``OBJECTIVES``: ``"gan"``, ``"nsgan"``, ``"wgan"``,
             ``"wgan-gp"``, ``"lsgan"``, ``"hinge"``.
         steps: generator steps (``0`` trains nothing).
         n_disc: discriminator steps per generator step (:math:`k`, ``n_critic``).
