@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HTML   := _build/html
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test setup html pytest notebooks clean
+.PHONY: book test setup html pytest notebooks bench clean
 
 book: html
 	@echo "Book built: $(abspath $(HTML))/index.html"
@@ -34,6 +34,12 @@ html: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going \
 	  || { cat $(HTML)/reports/*.log $(HTML)/reports/*/*.log 2>/dev/null; exit 1; }
 	$(BIN)/python .ci/summary.py
+
+# Speed: trainer vs a hand-written loop, exact W1 vs POT, chapter times vs budgets (last build).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/wasserstein.py
+	$(BIN)/python benchmarks/chapter_times.py
 
 notebooks: $(STAMP)
 	$(BIN)/python .ci/notebooks.py
