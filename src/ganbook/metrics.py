@@ -146,7 +146,7 @@ class DigitsClassifier:
         counts = torch.bincount(self.predict(images), minlength=10).double()
         q = counts / counts.sum()
         q = q[q > 0]
-        return float(-(q * q.log()).sum())
+        return float(-(q * q.log()).sum()) + 0.0   # + 0.0: a single class gives 0, not -0
 
     def confidence(self, images: Tensor) -> float:
         """Mean probability of the predicted class."""
