@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import ganbook
-from ganbook import data, metrics, models, train
+from ganbook import data, models, train
 
 
 def pair(hidden=(32, 32), **d_kwargs):
@@ -119,3 +119,34 @@ def test_data_and_generator_dimensions_must_match():
 def test_progress_is_quiet_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     assert train.show_progress() is False
+
+
+def test_fit_discriminator_learns_the_optimum_sign_and_applies_clipping():
+    # two well-separated Gaussians: a few hundred steps put D(real) > 1/2 > D(fake)
+    ganbook.setup(0)
+    D = models.MLPDiscriminator(1, (16,))
+    losses_seen = train.fit_discriminator(D, data.gaussian(-2.0, 0.5), data.gaussian(2.0, 0.5),
+                                          steps=300, lr=1e-2, progress=False)
+    assert losses_seen.shape == (300,) and losses_seen[-20:].mean() < losses_seen[:20].mean()
+    assert models.outputs_at(D, [-2.0])[0] > 0 > models.outputs_at(D, [2.0])[0]
+    critic = models.MLPDiscriminator(1, (16,))
+    train.fit_discriminator(critic, data.gaussian(0, 1), data.gaussian(1, 1), objective="wgan",
+                            steps=5, progress=False)
+    assert max(p.abs().max().item() for p in critic.parameters()) <= 0.01
+    with pytest.raises(ValueError, match="dimension"):
+        train.fit_discriminator(D, data.gaussian(), data.ring(), steps=1, progress=False)
+    with pytest.raises(ValueError, match="penalty"):
+        train.fit_discriminator(D, data.gaussian(), data.gaussian(), penalty=-1, progress=False)
+
+
+def test_fit_generator_moves_only_the_generator():
+    ganbook.setup(0)
+    G, D = models.MLPGenerator(1, 1, (8,)), models.MLPDiscriminator(1, (8,))
+    d_before = [p.detach().clone() for p in D.parameters()]
+    g_before = [p.detach().clone() for p in G.parameters()]
+    train.fit_generator(G, D, steps=5, optimizer="sgd", lr=0.1, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(d_before, D.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
+    assert all(p.requires_grad for p in D.parameters())     # unfrozen afterwards
+    with pytest.raises(ValueError, match="objective"):
+        train.fit_generator(G, D, objective="vanilla")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -281,13 +282,11 @@ class DCGANDiscriminator(nn.Module):
 
 
 @torch.no_grad()
-def outputs_at(model: nn.Module, x) -> "np.ndarray":
+def outputs_at(model: nn.Module, x) -> np.ndarray:
     """Raw outputs of ``model`` at the points ``x`` (``(n,)`` on the line or ``(n, d)``), as float64 NumPy.
 
     For comparing a trained discriminator with a closed form on a grid. Chapters: 03, 04, 08.
     """
-    import numpy as np
-
     points = np.asarray(x, dtype=float)
     points = points[:, None] if points.ndim == 1 else points
     device = next(model.parameters()).device

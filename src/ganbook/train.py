@@ -110,6 +110,23 @@ def _integer(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def _objective(name: str) -> Objective:
+    if name not in OBJECTIVES:
+        raise ValueError(f"unknown objective {name!r}; choose one of {sorted(OBJECTIVES)}")
+    return OBJECTIVES[name]
+
+
+def _constraints(spec: Objective, penalty: float | None, clip: float | None) -> tuple[float, float]:
+    """The gradient-penalty weight and clipping bound: the objective's unless given (0 = off)."""
+    penalty = spec.penalty if penalty is None else float(penalty)
+    clip = spec.clip if clip is None else float(clip)
+    if penalty < 0:
+        raise ValueError(f"penalty (the gradient-penalty weight) must be >= 0, got {penalty}")
+    if clip < 0:
+        raise ValueError(f"clip (the weight-clipping bound) must be >= 0, got {clip}")
+    return penalty, clip
+
+
 def make_optimizer(kind: str, parameters: Iterable[nn.Parameter], lr: float,
                    betas: tuple[float, float] = (0.5, 0.999)) -> torch.optim.Optimizer:
     """``"adam"`` (with ``betas``), ``"rmsprop"`` or ``"sgd"`` (plain gradient steps) at learning rate ``lr``."""
@@ -253,19 +270,12 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
         device: where to train (default: where the generator's parameters are).
         progress: a progress bar (default: :func:`show_progress`).
     """
-    if objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {objective!r}; choose one of {sorted(OBJECTIVES)}")
-    spec = OBJECTIVES[objective]
+    spec = _objective(objective)
     steps = _integer("steps", steps, 0)
     batch_size = _integer("batch_size", batch_size, 1)
     n_disc = _integer("n_disc", spec.n_disc if n_disc is None else n_disc, 1)
     eval_every = _integer("eval_every", eval_every, 0)
-    penalty = spec.penalty if penalty is None else float(penalty)
-    clip = spec.clip if clip is None else float(clip)
-    if penalty < 0:
-        raise ValueError(f"penalty (the gradient-penalty weight) must be >= 0, got {penalty}")
-    if clip < 0:
-        raise ValueError(f"clip (the weight-clipping bound) must be >= 0, got {clip}")
+    penalty, clip = _constraints(spec, penalty, clip)
     if generator_loss not in (None, "feature_matching"):
         raise ValueError(f"generator_loss must be None or 'feature_matching', got {generator_loss!r}")
     d_loss_fn, g_loss_fn = losses.FAMILIES[spec.family]
@@ -402,15 +412,10 @@ def fit_discriminator(discriminator: nn.Module, real, fake, *, objective: str = 
     Claims: ``optimal-discriminator``, ``global-optimum-jsd``, ``kantorovich-rubinstein``,
     ``lsgan-losses``, ``flipped-labels-margin``, ``clipping-pathologies``. Chapters: 03, 04, 06, 08.
     """
-    if objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {objective!r}; choose one of {sorted(OBJECTIVES)}")
-    spec = OBJECTIVES[objective]
+    spec = _objective(objective)
     steps = _integer("steps", steps, 0)
     batch_size = _integer("batch_size", batch_size, 1)
-    penalty = spec.penalty if penalty is None else float(penalty)
-    clip = spec.clip if clip is None else float(clip)
-    if penalty < 0 or clip < 0:
-        raise ValueError(f"penalty and clip must be >= 0, got penalty={penalty}, clip={clip}")
+    penalty, clip = _constraints(spec, penalty, clip)
     if real.dim != fake.dim:
         raise ValueError(f"real and fake samplers differ in dimension: {real.dim} vs {fake.dim}")
     d_loss_fn = losses.FAMILIES[spec.family][0]
@@ -448,9 +453,7 @@ def fit_generator(generator: nn.Module, discriminator: nn.Module, *, objective: 
 
     Claims: ``saturating-gradient``, ``non-saturating-numbers``. Chapter: 02.
     """
-    if objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {objective!r}; choose one of {sorted(OBJECTIVES)}")
-    spec = OBJECTIVES[objective]
+    spec = _objective(objective)
     steps = _integer("steps", steps, 0)
     batch_size = _integer("batch_size", batch_size, 1)
     g_loss_fn = losses.FAMILIES[spec.family][1]
