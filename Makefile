@@ -37,9 +37,7 @@ html: $(STAMP)
 
 # Speed: trainer vs a hand-written loop, exact W1 vs POT, chapter times vs budgets (last build).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/train_throughput.py
-	$(BIN)/python benchmarks/wasserstein.py
-	$(BIN)/python benchmarks/chapter_times.py
+	$(BIN)/python benchmarks/run.py
 
 notebooks: $(STAMP)
 	$(BIN)/python .ci/notebooks.py

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ganbook import verify
+from table import Row, print_table
 
 BUDGET_S = {"01-cross-entropy": 60, "02-minimax-game": 90, "03-optimal-discriminator": 90,
             "04-wasserstein-distance": 90, "05-game-dynamics": 60, "06-wgan": 90, "07-wgan-gp": 90,
@@ -21,22 +22,28 @@ BUDGET_S = {"01-cross-entropy": 60, "02-minimax-game": 90, "03-optimal-discrimin
 TOTAL_BUDGET_S = 600
 
 
-def main() -> int:
+def measure() -> list[Row]:
+    """One row per chapter (time / budget) and one for the whole book; empty before a build."""
     records = verify.load_records(Path(__file__).resolve().parent.parent / "_build" / "ledgers")
-    if not records:
-        print("no ledger records: build the book first (make book)")
-        return 1
-    over = 0
-    print(f"{'chapter':<28} {'seconds':>8} {'budget':>7}")
+    rows = []
     for record in records:
         budget = BUDGET_S.get(record["chapter"], 90)
-        flag = "" if record["seconds"] <= budget else "  over budget"
-        over += bool(flag)
-        print(f"{record['chapter']:<28} {record['seconds']:>8.1f} {budget:>7}{flag}")
-    total = sum(r["seconds"] for r in records)
-    print(f"{'all chapters':<28} {total:>8.1f} {TOTAL_BUDGET_S:>7}"
-          + ("" if total <= TOTAL_BUDGET_S else "  over budget"))
-    return 1 if over or total > TOTAL_BUDGET_S else 0
+        rows.append(Row(f"chapter {record['chapter']}", f"{record['seconds']:.1f} s of {budget} s",
+                        record["seconds"] / budget, "<= 1", record["seconds"] <= budget))
+    if records:
+        total = sum(r["seconds"] for r in records)
+        rows.append(Row("all chapters (2 cores)", f"{total:.1f} s of {TOTAL_BUDGET_S} s",
+                        total / TOTAL_BUDGET_S, "<= 1", total <= TOTAL_BUDGET_S))
+    return rows
+
+
+def main() -> int:
+    rows = measure()
+    if not rows:
+        print("no ledger records: build the book first (make book)")
+        return 1
+    print_table(rows)
+    return 0 if all(r.met for r in rows) else 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import numpy as np
 import ot
 
 from ganbook import transport
+from table import Row, print_table
 
 
 def best_time(function, repeats: int) -> tuple[float, float]:
@@ -26,23 +27,31 @@ def best_time(function, repeats: int) -> tuple[float, float]:
     return best, value
 
 
+def measure(sizes=(300, 1000, 2000), repeats: int = 3) -> list[Row]:
+    """One row per size; raises when the values differ by more than 1e-9."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for n in sizes:
+        x, y = rng.normal(size=(n, 2)), rng.normal(size=(n, 2)) + [1.0, 0.5]
+        weights = np.full(n, 1.0 / n)
+        ours, value = best_time(lambda: transport.wasserstein1(x, y), repeats)
+        pot, reference = best_time(lambda: ot.emd2(weights, weights, ot.dist(x, y, metric="euclidean"),
+                                                    numItermax=10_000_000), repeats)
+        difference = abs(value - reference)
+        if difference > 1e-9:
+            raise SystemExit(f"n = {n}: values differ by {difference:.3e} > 1e-9")
+        rows.append(Row(f"wasserstein1 vs POT emd2, n = {n}",
+                        f"{ours:.3f} s vs {pot:.3f} s, |difference| {difference:.1e}",
+                        ours / pot, "<= 2", ours / pot <= 2))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    print(f"{'n':>6} {'ganbook [s]':>12} {'POT emd2 [s]':>13} {'ratio':>7} {'|difference|':>13}")
-    for n in args.sizes:
-        x, y = rng.normal(size=(n, 2)), rng.normal(size=(n, 2)) + [1.0, 0.5]
-        weights = np.full(n, 1.0 / n)
-        ours, value = best_time(lambda: transport.wasserstein1(x, y), args.repeats)
-        pot, reference = best_time(lambda: ot.emd2(weights, weights, ot.dist(x, y, metric="euclidean"),
-                                                    numItermax=10_000_000), args.repeats)
-        difference = abs(value - reference)
-        print(f"{n:>6} {ours:>12.4f} {pot:>13.4f} {ours / pot:>7.2f} {difference:>13.2e}")
-        if difference > 1e-9:
-            raise SystemExit(f"n = {n}: values differ by {difference:.3e} > 1e-9")
+    print_table(measure(args.sizes, args.repeats))
 
 
 if __name__ == "__main__":

@@ -79,9 +79,10 @@ class MinibatchDiscrimination(nn.Module):
         self.out_features = in_features + n_kernels
 
     def forward(self, f: Tensor) -> Tensor:
-        M = (f @ self.T).view(-1, self.n_kernels, self.kernel_dim)             # (m, B, C)
-        l1 = (M[:, None] - M[None]).abs().sum(-1)                              # (m, m, B)
-        return torch.cat([f, torch.exp(-l1).sum(1)], dim=1)
+        # batch axis -2: a leading axis of stacked seeds (ganbook.stacked) passes through
+        M = (f @ self.T).unflatten(-1, (self.n_kernels, self.kernel_dim))     # (m, B, C)
+        l1 = (M.unsqueeze(-3) - M.unsqueeze(-4)).abs().sum(-1)                 # (m, m, B): i, j, b
+        return torch.cat([f, torch.exp(-l1).sum(-2)], dim=-1)
 
 
 class MinibatchStdDev(nn.Module):
@@ -93,8 +94,8 @@ class MinibatchStdDev(nn.Module):
 
     def forward(self, f: Tensor) -> Tensor:
         # std over the batch of each feature, averaged into one number shared by every example
-        spread = f.std(dim=0, unbiased=False).mean().expand(f.shape[0], 1)
-        return torch.cat([f, spread], dim=1)
+        spread = f.std(dim=-2, unbiased=False).mean(-1, keepdim=True)          # batch axis -2
+        return torch.cat([f, spread.unsqueeze(-2).expand(*f.shape[:-1], 1)], dim=-1)
 
 
 MINIBATCH_LAYERS = {"discrimination": MinibatchDiscrimination, "stddev": MinibatchStdDev}
@@ -139,7 +140,7 @@ class ConditionalGenerator(MLPGenerator):
         self.latent_dim, self.n_classes = latent_dim, n_classes
 
     def forward(self, z: Tensor, y: Tensor) -> Tensor:
-        return super().forward(torch.cat([z, F.one_hot(y, self.n_classes).to(z.dtype)], dim=1))
+        return super().forward(torch.cat([z, F.one_hot(y, self.n_classes).to(z.dtype)], dim=-1))
 
 
 class ConditionalDiscriminator(MLPDiscriminator):
@@ -151,7 +152,8 @@ class ConditionalDiscriminator(MLPDiscriminator):
         self.n_classes = n_classes
 
     def _input(self, x: Tensor, y: Tensor) -> Tensor:
-        return torch.cat([x.flatten(1), F.one_hot(y, self.n_classes).to(x.dtype)], dim=1)
+        flat = x.reshape(*y.shape, -1)          # (m, ...) -> (m, d); y holds the batch axes
+        return torch.cat([flat, F.one_hot(y, self.n_classes).to(x.dtype)], dim=-1)
 
     def features(self, x: Tensor, y: Tensor) -> Tensor:
         return self.body(self._input(x, y))

@@ -1,0 +1,104 @@
+"""train_seeds must give, seed by seed, the runs of train() up to floating-point rounding."""
+
+import numpy as np
+import pytest
+import torch
+
+import ganbook
+from ganbook import data, models, train
+
+SEEDS = (0, 3, 7)
+
+
+def mlp_pair(minibatch=None):
+    def build(seed):
+        return models.MLPGenerator(2, 2, (16, 16)), models.MLPDiscriminator(2, (16, 16), minibatch=minibatch)
+    return build
+
+
+def conditional_pair(seed):
+    return models.ConditionalGenerator(2, 8, 2, (16,)), models.ConditionalDiscriminator(2, 8, (16,))
+
+
+def info_pair(seed):
+    return models.MLPGenerator(2 + 8, 2, (16,)), models.InfoGANDiscriminator(2, 8, (16,))
+
+
+CASES = {
+    "nsgan": (mlp_pair(), data.ring(), {"objective": "nsgan"}),
+    "minimax": (mlp_pair(), data.ring(), {"objective": "gan"}),
+    "wgan clipping": (mlp_pair(), data.ring(), {"objective": "wgan", "lr_d": 1e-3, "lr_g": 1e-3}),
+    "wgan-gp": (mlp_pair(), data.ring(), {"objective": "wgan-gp"}),
+    "lsgan": (mlp_pair(), data.ring(), {"objective": "lsgan"}),
+    "hinge": (mlp_pair(), data.ring(), {"objective": "hinge"}),
+    "feature matching": (mlp_pair(), data.ring(), {"generator_loss": "feature_matching"}),
+    "minibatch discrimination": (mlp_pair("discrimination"), data.ring(), {}),
+    "minibatch stddev": (mlp_pair("stddev"), data.ring(), {}),
+    "conditional": (conditional_pair, data.ring(labelled=True), {}),
+    "conditional wgan-gp": (conditional_pair, data.ring(labelled=True), {"objective": "wgan-gp"}),
+    "infogan": (info_pair, data.ring(), {"info": train.InfoCode(8)}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_seed_matches_its_sequential_run(case):
+    build, target, options = CASES[case]
+    steps = 15
+    runs = train.train_seeds(build, target, seeds=SEEDS, steps=steps, progress=False, **options)
+    assert [run.seed for run in runs] == list(SEEDS)
+    for run in runs:
+        ganbook.setup(run.seed)
+        G, D = build(run.seed)
+        alone = train.train(G, D, target, steps=steps, seed=run.seed, progress=False, **options)
+        # rounding: batched products sum in another order (float32, ~1e-7 relative per step)
+        for name in ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm"):
+            np.testing.assert_allclose(getattr(run.history, name), getattr(alone, name),
+                                       rtol=1e-4, atol=1e-5, err_msg=f"{case}, seed {run.seed}, {name}")
+        for together, single in zip(run.generator.parameters(), G.parameters()):
+            torch.testing.assert_close(together, single, rtol=1e-4, atol=1e-5)
+        for together, single in zip(run.discriminator.parameters(), D.parameters()):
+            torch.testing.assert_close(together, single, rtol=1e-4, atol=1e-5)
+
+
+def test_seeds_differ_and_evaluations_and_callbacks_are_per_seed():
+    calls = []
+    runs = train.train_seeds(mlp_pair(), data.ring(), seeds=(0, 1), steps=6, progress=False,
+                             evaluate=lambda G: {"mean": G(torch.zeros(1, 2)).sum().item()},
+                             eval_every=3, callbacks=[lambda step, seed, G, D: calls.append((step, seed))])
+    assert not np.array_equal(runs[0].history.d_loss, runs[1].history.d_loss)
+    for run in runs:
+        assert [e["step"] for e in run.history.evaluations] == [0, 3, 6]
+        # the evaluation saw the model as trained so far (the live view of the stack)
+        assert run.history.evaluations[-1]["mean"] == pytest.approx(
+            run.generator(torch.zeros(1, 2)).sum().item())
+    assert calls == [(step, seed) for step in range(1, 7) for seed in (0, 1)]
+
+
+def test_returned_models_are_trained_and_usable_alone():
+    build = mlp_pair()
+    ganbook.setup(0)
+    untrained = build(0)[0]
+    (run,) = train.train_seeds(build, data.ring(), seeds=[0], steps=5, progress=False)
+    moved = [not torch.equal(a, b) for a, b in zip(run.generator.parameters(), untrained.parameters())]
+    assert all(moved)
+    assert train.generate(run.generator, 4).shape == (4, 2)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"seeds": []}, "seeds is empty"),
+    ({"seeds": [0, -1]}, "seed"),
+    ({"objective": "nope"}, "unknown objective"),
+    ({"generator_loss": "l2"}, "generator_loss"),
+    ({"penalty": -1}, "penalty"),
+])
+def test_bad_arguments_are_named(kwargs, word):
+    options = {"seeds": [0, 1], "steps": 2, "progress": False, **kwargs}
+    with pytest.raises(ValueError, match=word):
+        train.train_seeds(mlp_pair(), data.ring(), **options)
+
+
+def test_convolutional_models_are_refused_clearly():
+    def build(seed):
+        return models.DCGANGenerator(8), models.DCGANDiscriminator()
+    with pytest.raises(ValueError, match="cannot be stacked|buffers"):
+        train.train_seeds(build, data.digits(), seeds=[0, 1], steps=1, progress=False)
