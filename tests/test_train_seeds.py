@@ -40,6 +40,12 @@ CASES = {
 }
 
 
+# The L1 distances of minibatch discrimination are not differentiable where two samples' kernel
+# coordinates coincide (collapsed batches): a rounding difference can flip a subgradient's sign,
+# which moves the generator's gradient norm by up to ~1e-3 relative (measured: 7e-4 on seed 0).
+ROUGH = {("minibatch discrimination", "g_grad_norm"): 2e-3}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_each_seed_matches_its_sequential_run(case):
     build, target, options = CASES[case]
@@ -53,7 +59,8 @@ def test_each_seed_matches_its_sequential_run(case):
         # rounding: batched products sum in another order (float32, ~1e-7 relative per step)
         for name in ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm"):
             np.testing.assert_allclose(getattr(run.history, name), getattr(alone, name),
-                                       rtol=1e-4, atol=1e-5, err_msg=f"{case}, seed {run.seed}, {name}")
+                                       rtol=ROUGH.get((case, name), 1e-4), atol=1e-5,
+                                       err_msg=f"{case}, seed {run.seed}, {name}")
         for together, single in zip(run.generator.parameters(), G.parameters()):
             torch.testing.assert_close(together, single, rtol=1e-4, atol=1e-5)
         for together, single in zip(run.discriminator.parameters(), D.parameters()):
@@ -102,3 +109,15 @@ def test_convolutional_models_are_refused_clearly():
         return models.DCGANGenerator(8), models.DCGANDiscriminator()
     with pytest.raises(ValueError, match="cannot be stacked|buffers"):
         train.train_seeds(build, data.digits(), seeds=[0, 1], steps=1, progress=False)
+
+
+def test_the_optimizer_can_be_overridden_for_both_paths():
+    (run,) = train.train_seeds(mlp_pair(), data.ring(), seeds=[2], objective="wgan", steps=8,
+                               optimizer="adam", betas=(0.5, 0.999), progress=False)
+    ganbook.setup(2)
+    G, D = mlp_pair()(2)
+    alone = train.train(G, D, data.ring(), objective="wgan", steps=8, seed=2, optimizer="adam",
+                        betas=(0.5, 0.999), progress=False)
+    np.testing.assert_allclose(run.history.d_loss, alone.d_loss, rtol=1e-4, atol=1e-6)
+    default = train.train_seeds(mlp_pair(), data.ring(), seeds=[2], objective="wgan", steps=8, progress=False)
+    assert not np.allclose(default[0].history.d_loss, alone.d_loss)

@@ -81,8 +81,9 @@ class MinibatchDiscrimination(nn.Module):
     def forward(self, f: Tensor) -> Tensor:
         # batch axis -2: a leading axis of stacked seeds (ganbook.stacked) passes through
         M = (f @ self.T).unflatten(-1, (self.n_kernels, self.kernel_dim))     # (m, B, C)
-        l1 = (M.unsqueeze(-3) - M.unsqueeze(-4)).abs().sum(-1)                 # (m, m, B): i, j, b
-        return torch.cat([f, torch.exp(-l1).sum(-2)], dim=-1)
+        per_kernel = M.transpose(-2, -3)                                       # (B, m, C)
+        l1 = torch.cdist(per_kernel, per_kernel, p=1)                          # (B, m, m): b, i, j
+        return torch.cat([f, torch.exp(-l1).sum(-1).transpose(-1, -2)], dim=-1)
 
 
 class MinibatchStdDev(nn.Module):

@@ -251,6 +251,7 @@ class _Players:
 def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: str = "nsgan",
           steps: int = 1000, batch_size: int = 64, n_disc: int | None = None,
           lr_d: float | None = None, lr_g: float | None = None,
+          optimizer: str | None = None, betas: tuple[float, float] | None = None,
           optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer] | None = None,
           penalty: float | None = None, clip: float | None = None,
           generator_loss: str | None = None, info: InfoCode | None = None,
@@ -268,8 +269,10 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
             ``"wgan-gp"``, ``"lsgan"``, ``"hinge"``.
         steps: generator steps (``0`` trains nothing).
         n_disc: discriminator steps per generator step (:math:`k`, ``n_critic``).
-        lr_d, lr_g, optimizers: learning rates for the objective's optimiser, or the two
-            optimisers ``(generator's, discriminator's)`` themselves.
+        lr_d, lr_g: learning rates (default: the objective's).
+        optimizer, betas: ``"adam"``, ``"rmsprop"`` or ``"sgd"`` for both players, and Adam's
+            betas, in place of the objective's (e.g. Adam on a WGAN).
+        optimizers: the two optimisers ``(generator's, discriminator's)`` themselves.
         penalty: gradient-penalty weight :math:`\\lambda` (0 turns it off).
         clip: weight-clipping bound :math:`c` (0 turns it off).
         generator_loss: ``"feature_matching"`` replaces the objective's generator loss by
@@ -301,10 +304,9 @@ def train(generator: nn.Module, discriminator: nn.Module, data, *, objective: st
 
     g_params, d_params = list(generator.parameters()), list(discriminator.parameters())
     if optimizers is None:
-        opt_g = make_optimizer(spec.optimizer, g_params,
-                               spec.lr if lr_g is None else lr_g, spec.betas)
-        opt_d = make_optimizer(spec.optimizer, d_params,
-                               spec.lr if lr_d is None else lr_d, spec.betas)
+        kind, betas = optimizer or spec.optimizer, betas or spec.betas
+        opt_g = make_optimizer(kind, g_params, spec.lr if lr_g is None else lr_g, betas)
+        opt_d = make_optimizer(kind, d_params, spec.lr if lr_d is None else lr_d, betas)
     else:
         opt_g, opt_d = optimizers
 
@@ -395,6 +397,7 @@ def _stack_draws(draws: list[tuple]) -> tuple:
 def train_seeds(build: Callable[[int], tuple[nn.Module, nn.Module]], data, *, seeds: Iterable[int],
                 objective: str = "nsgan", steps: int = 1000, batch_size: int = 64,
                 n_disc: int | None = None, lr_d: float | None = None, lr_g: float | None = None,
+                optimizer: str | None = None, betas: tuple[float, float] | None = None,
                 penalty: float | None = None, clip: float | None = None,
                 generator_loss: str | None = None, info: InfoCode | None = None,
                 callbacks: Iterable[Callable[[int, int, nn.Module, nn.Module], Any]] = (),
@@ -451,8 +454,9 @@ def train_seeds(build: Callable[[int], tuple[nn.Module, nn.Module]], data, *, se
     D = stacked.stack([discriminator for _, discriminator in pairs])
     joint = _Players(G, D, data, info, None, device)    # scores all seeds; draws nothing
     g_params, d_params = list(G.parameters()), list(D.parameters())
-    opt_g = make_optimizer(spec.optimizer, g_params, spec.lr if lr_g is None else lr_g, spec.betas)
-    opt_d = make_optimizer(spec.optimizer, d_params, spec.lr if lr_d is None else lr_d, spec.betas)
+    kind, betas = optimizer or spec.optimizer, betas or spec.betas
+    opt_g = make_optimizer(kind, g_params, spec.lr if lr_g is None else lr_g, betas)
+    opt_d = make_optimizer(kind, d_params, spec.lr if lr_d is None else lr_d, betas)
 
     def reals():
         return _stack_draws([p.real(batch_size) for p in players])
