@@ -5,15 +5,18 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BROWSER_STAMP := .cache/integration.installed
 HTML   := _build/html
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test setup html pytest notebooks bench clean
+.PHONY: book test setup html pytest integration integration-deps notebooks bench clean
 
 book: html
 	@echo "Book built: $(abspath $(HTML))/index.html"
 
-test: pytest html
+# unit tests, then the executed book (every chapter's checks), then the built site in a real
+# browser and one notebook in a clean Colab-like environment
+test: pytest html integration
 
 setup: $(STAMP)
 
@@ -25,7 +28,20 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests --ignore=tests/integration
+
+integration: $(STAMP) $(BROWSER_STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+# Debian's Chromium (the browser test drives it) and MathJax 3 from npm (served in place of the
+# CDN copy the pages load, so the test runs offline).
+integration-deps: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP):
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
+	  || { echo "install Debian's chromium (as root: apt-get install chromium)"; exit 1; }
+	npm install --prefix .cache/npm --no-audit --no-fund --silent mathjax@3.2.2
+	touch $@
 
 # Executing the book is the chapter test: a cell error or a failed claim check fails the build
 # (execute.raise_on_error in _config.yml, -W for warnings); the failing cell's log is printed.

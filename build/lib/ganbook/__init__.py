@@ -1,0 +1,24 @@
+"""ganbook: GANs, verified — the package behind the executable book.
+
+:func:`setup` seeds everything and picks the device and size profile; :mod:`ganbook.claims`
+and :mod:`ganbook.verify` hold the claims and the ledger that checks them; the rest is the
+machinery the chapters use: :mod:`~ganbook.theory`, :mod:`~ganbook.losses`,
+:mod:`~ganbook.penalties`, :mod:`~ganbook.transport`, :mod:`~ganbook.dynamics`, :mod:`~ganbook.data`,
+:mod:`~ganbook.models`, :mod:`~ganbook.train`, :mod:`~ganbook.metrics`, :mod:`~ganbook.plots`.
+"""
+
+try:
+    import torch  # noqa: F401
+except ImportError as error:  # torch is not a declared dependency (see pyproject.toml)
+    raise ImportError(
+        "ganbook needs PyTorch: install it first (in the book's repository `make` installs "
+        "the pinned CPU build torch==2.13.0; Colab already has one)") from error
+
+from ganbook import (claims, data, dynamics, losses, metrics, models, penalties, plots, theory,
+                     train, transport, verify)
+from ganbook.session import Session, setup
+from ganbook.verify import ClaimCheckFailed, Ledger
+
+__version__ = "0.1.0"
+__all__ = ["ClaimCheckFailed", "Ledger", "Session", "claims", "data", "dynamics", "losses", "metrics",
+           "models", "penalties", "plots", "setup", "theory", "train", "transport", "verify"]
