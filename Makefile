@@ -9,7 +9,7 @@ BROWSER_STAMP := .cache/integration.installed
 HTML   := _build/html
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test setup html pytest integration integration-deps notebooks bench clean
+.PHONY: book test setup html pytest integration integration-deps notebooks bench mutate clean
 
 book: html
 	@echo "Book built: $(abspath $(HTML))/index.html"
@@ -54,6 +54,10 @@ html: $(STAMP)
 # Speed: trainer vs a hand-written loop, exact W1 vs POT, chapter times vs budgets (last build).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Named student mistakes applied to a copy of the package: each must fail a chapter's check.
+mutate: $(STAMP)
+	$(BIN)/python .ci/mutate.py
 
 notebooks: $(STAMP)
 	$(BIN)/python .ci/notebooks.py
