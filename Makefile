@@ -9,7 +9,7 @@ BROWSER_STAMP := .cache/integration.installed
 HTML   := _build/html
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test setup html pytest integration integration-deps notebooks bench mutate clean
+.PHONY: book test setup html pytest integration integration-deps notebooks bench mutate mutation-score clean
 
 book: html
 	@echo "Book built: $(abspath $(HTML))/index.html"
@@ -58,6 +58,15 @@ bench: $(STAMP)
 # Named student mistakes applied to a copy of the package: each must fail a chapter's check.
 mutate: $(STAMP)
 	$(BIN)/python .ci/mutate.py
+
+# Mutation testing of the numerical core (mutmut, installed on demand): kill rate per module.
+mutation-score: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check mutmut==3.8.1
+	rm -rf mutants
+	# one OpenMP thread: mutmut forks a worker per mutant, and torch's thread pool does not
+	# survive a fork (workers hang until the time limit, which would count as false kills)
+	OMP_NUM_THREADS=1 $(BIN)/mutmut run --max-children 2 > /dev/null
+	$(BIN)/python .ci/mutation_score.py
 
 notebooks: $(STAMP)
 	$(BIN)/python .ci/notebooks.py
