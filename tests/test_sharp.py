@@ -241,3 +241,33 @@ def test_tensors_are_accepted_and_errors_are_zero_for_exact_sums():
     value, error = theory.total_variation(stats.norm(0, 1).pdf, stats.norm(1, 1).pdf, support=(-20, 20),
                                           return_error=True)
     assert value == pytest.approx(2 * stats.norm.cdf(0.5) - 1, abs=1e-9) and 0 <= error < 1e-8
+
+
+def test_dual_potential_is_pinned_and_lipschitz_must_be_positive():
+    x, y = np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[0.0, 2.0]])
+    solution = transport.kantorovich_dual(x, y, [0.3, 0.7])
+    assert solution.f_x[0] == 0.0                       # f(x_0) = 0 fixes the free constant
+    assert solution.value == pytest.approx(0.3 * 2.0 + 0.7 * np.sqrt(5.0), abs=1e-9)
+    assert solution.primal == pytest.approx(0.3 * 2.0 + 0.7 * np.sqrt(5.0), abs=1e-12)
+    with pytest.raises(ValueError, match=r"^lipschitz \(the constant K\) must be > 0, got 0"):
+        transport.kantorovich_dual(x, y, lipschitz=0.0)
+
+
+def test_points_and_densities_may_be_tensors_that_require_grad():
+    x = torch.tensor([[0.0], [1.0]], requires_grad=True)
+    assert transport.wasserstein1(x, torch.tensor([[3.0]])) == pytest.approx(2.5)
+    p = torch.tensor([0.25, 0.75], requires_grad=True)
+    assert theory.total_variation(p, [0.5, 0.5]) == pytest.approx(0.25)
+
+
+def test_one_dimensional_w1_uses_both_weights_and_refuses_the_plane():
+    # a: 1 at 0; b: 0.25 at 1 and 0.75 at 3 -> W1 = 0.25 * 1 + 0.75 * 3
+    assert transport.wasserstein1_1d([0.0], [1.0, 3.0], b=[0.25, 0.75]) == pytest.approx(2.5)
+    with pytest.raises(ValueError, match=r"^wasserstein1_1d needs points on the line, got dimension 2$"):
+        transport.wasserstein1_1d([[0.0, 1.0]], [[1.0, 0.0]])
+
+
+def test_optimistic_matrix_uses_separate_learning_rates():
+    ex, ey = sp.symbols("e_x e_y", positive=True)
+    matrix = dynamics.update_matrix(dynamics.optimistic, lr_x=ex, lr_y=ey)
+    assert matrix[1, 0] == 2 * ey and matrix[0, 1] == -2 * ex
