@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
-from scipy import stats
+from scipy import integrate, stats
 
 from ganbook import dynamics, losses, penalties, theory, transport
 
@@ -271,3 +271,14 @@ def test_optimistic_matrix_uses_separate_learning_rates():
     ex, ey = sp.symbols("e_x e_y", positive=True)
     matrix = dynamics.update_matrix(dynamics.optimistic, lr_x=ex, lr_y=ey)
     assert matrix[1, 0] == 2 * ey and matrix[0, 1] == -2 * ex
+
+
+def test_zero_weights_are_allowed_and_js_quadrature_matches_an_independent_integral():
+    assert transport.wasserstein1([0.0, 5.0], [1.0], a=[1.0, 0.0]) == pytest.approx(1.0)
+    p, q = stats.norm(0, 1).pdf, stats.norm(1.5, 0.7).pdf
+
+    def half_kl_to_mixture(f):
+        return integrate.quad(lambda x: 0.0 if f(x) == 0 else
+                              0.5 * f(x) * np.log(f(x) / (0.5 * (p(x) + q(x)))), -30, 30, limit=500)[0]
+    independent = half_kl_to_mixture(p) + half_kl_to_mixture(q)
+    assert theory.jensen_shannon(p, q, support=(-30, 30)) == pytest.approx(independent, abs=1e-8)
