@@ -25,8 +25,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganbook import losses
-from ganbook.penalties import clip_weights, gradient_penalty
+from ganbook import losses, stacked
+from ganbook.penalties import clip_weights, gradient_penalty, interpolates
+from ganbook.session import seed_everything
 
 
 @dataclass(frozen=True)
@@ -421,10 +422,6 @@ def train_seeds(build: Callable[[int], tuple[nn.Module, nn.Module]], data, *, se
     Claims: ``wgan-loss-tracks-quality``, ``mode-collapse``, ``feature-matching``,
     ``minibatch-features``, ``infogan-disentangles``. Chapters: 06, 09, 10.
     """
-    from ganbook import stacked
-    from ganbook.penalties import interpolates
-    from ganbook.session import seed_everything
-
     spec = _objective(objective)
     seeds = [_integer("seed", seed, 0) for seed in seeds]
     if not seeds:
