@@ -72,3 +72,11 @@ def test_bad_input_is_named():
         penalties.gradient_penalty(linear_critic(w), torch.full((2, 2), float("nan")), torch.zeros(2, 2))
     with pytest.raises(ValueError, match="c "):
         penalties.clip_weights(nn.Linear(2, 2), -0.01)
+
+
+def test_gradient_norms_of_stacked_batches():
+    # K = 2 linear critics f_k(x) = w_k . x on batches (K, m, d): norms ||w_k|| for every example
+    w = torch.tensor([[3.0, 4.0], [0.0, 2.0]])
+    critic = lambda x: (x * w[:, None, :]).sum(-1)
+    norms = penalties.critic_gradient_norms(critic, torch.randn(2, 5, 2), batch_dims=2)
+    torch.testing.assert_close(norms, torch.tensor([[5.0] * 5, [2.0] * 5]))

@@ -45,16 +45,19 @@ def interpolates(real: Tensor, fake: Tensor, *, generator: torch.Generator | Non
     return (eps * real.detach() + (1 - eps) * fake.detach())  # x̂ = ε x + (1 - ε) x̃
 
 
-def critic_gradient_norms(critic: Critic, x: Tensor, *, create_graph: bool = False) -> Tensor:
+def critic_gradient_norms(critic: Critic, x: Tensor, *, create_graph: bool = False,
+                          batch_dims: int = 1) -> Tensor:
     r""":math:`\|\nabla_x f(x_i)\|_2` for each example of ``x`` (shape ``(m,)``).
 
     With ``create_graph=True`` the norms stay differentiable in the critic's parameters.
+    ``batch_dims=2`` reads ``x`` as ``(K, m, ...)``, K stacked critics' batches
+    (:mod:`ganbook.stacked`), and returns norms of shape ``(K, m)``.
     """
     x = _batch("x", x).detach().requires_grad_(True)
     scores = critic(x)
     # Each score depends on its own example only, so one backward pass gives every ∇_x f(x_i).
     (grad,) = torch.autograd.grad(scores.sum(), x, create_graph=create_graph)
-    return grad.flatten(start_dim=1).norm(2, dim=1)
+    return grad.flatten(start_dim=batch_dims).norm(2, dim=-1)
 
 
 def gradient_penalty(critic: Critic, real: Tensor, fake: Tensor, weight: float = 10.0, *,

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganbook import losses, stacked
-from ganbook.penalties import clip_weights, gradient_penalty, interpolates
+from ganbook.penalties import clip_weights, critic_gradient_norms, gradient_penalty, interpolates
 from ganbook.session import seed_everything
 
 
@@ -468,10 +468,10 @@ def train_seeds(build: Callable[[int], tuple[nn.Module, nn.Module]], data, *, se
     def penalties(x_real, x_fake, y_real):
         """Seed k's gradient penalty, with its ε drawn from its own generator (as in train)."""
         x_hat = torch.stack([interpolates(x_real[k], x_fake[k], generator=p.rng)
-                             for k, p in enumerate(players)]).requires_grad_(True)
-        scores = D(x_hat, y_real) if joint.conditional else D(x_hat)
-        (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
-        return penalty * ((grad.flatten(start_dim=2).norm(2, dim=2) - 1) ** 2).mean(-1)
+                             for k, p in enumerate(players)])
+        critic = (lambda x: D(x, y_real)) if joint.conditional else D
+        norms = critic_gradient_norms(critic, x_hat, create_graph=True, batch_dims=2)   # (K, m)
+        return penalty * ((norms - 1) ** 2).mean(-1)
 
     def per_seed(loss, *tensors):
         return torch.stack([loss(*(t[k] for t in tensors)) for k in range(len(seeds))])
