@@ -66,3 +66,37 @@ def test_bad_input_is_named():
         metrics.mode_metrics(np.full((3, 2), np.nan), data.ring().means, 0.01)
     with pytest.raises(ValueError, match="std"):
         metrics.mode_metrics(np.zeros((3, 2)), data.ring().means, 0.0)
+
+
+def test_nearest_distances_by_hand():
+    d = metrics.nearest_distances([[0.0, 0.0], [3.0, 4.0]], [[0.0, 1.0], [3.0, 0.0]])
+    np.testing.assert_allclose(d, [1.0, 4.0])
+
+
+def test_nearest_distances_flatten_images():
+    images = torch.zeros(2, 1, 2, 2)
+    images[1] += 0.5                         # distance to the zero image: sqrt(4 * 0.25) = 1
+    np.testing.assert_allclose(metrics.nearest_distances(images, images[:1]), [0.0, 1.0])
+
+
+def test_copies_of_the_training_set_score_one():
+    train = torch.randn(20, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    fresh = torch.randn(500, 1, 4, 4, generator=torch.Generator().manual_seed(1))
+    assert metrics.copy_share(train.repeat(5, 1, 1, 1), train, fresh) == 1.0
+
+
+def test_fresh_samples_score_about_the_quantile():
+    g = torch.Generator().manual_seed(0)
+    train, fresh, samples = (torch.randn(n, 8, generator=g) for n in (50, 4000, 4000))
+    # binomial error of the share and of the estimated quantile: sd ~ 0.005 each, 3 sd < 0.025
+    assert metrics.copy_share(samples, train, fresh, quantile=0.05) == pytest.approx(0.05, abs=0.025)
+    assert metrics.copy_share(samples, train, fresh, quantile=0.5) == pytest.approx(0.5, abs=0.05)
+
+
+def test_memorisation_input_is_named():
+    with pytest.raises(ValueError, match="dimension"):
+        metrics.nearest_distances(np.zeros((3, 3)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="reference"):
+        metrics.nearest_distances(np.zeros((3, 2)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="quantile"):
+        metrics.copy_share(np.zeros((3, 2)), np.zeros((3, 2)), np.zeros((3, 2)), quantile=1.0)
