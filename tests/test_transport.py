@@ -1,6 +1,7 @@
 import numpy as np
 import ot
 import pytest
+import torch
 from scipy.optimize import linear_sum_assignment
 
 from ganbook import transport
@@ -71,3 +72,37 @@ def test_dual_equals_primal_and_scales_with_the_lipschitz_constant(clouds):
 def test_bad_input_is_named(args, word):
     with pytest.raises(ValueError, match=word):
         transport.wasserstein1(*args)
+
+
+def test_minibatch_w1_by_hand():
+    fake = torch.tensor([[0.0, 0.0], [10.0, 0.0]], requires_grad=True)
+    real = torch.tensor([[10.0, 2.0], [0.0, 1.0]])
+    value = transport.minibatch_w1(fake, real)
+    value.backward()
+    assert value.item() == pytest.approx(1.5)                   # (1 + 2) / 2: matched by proximity
+    # Danskin: each point moves along the unit vector towards its partner, weighted 1/n
+    np.testing.assert_allclose(fake.grad.numpy(), [[0.0, -0.5], [0.0, -0.5]], atol=1e-7)
+
+
+def test_minibatch_w1_equals_the_exact_distance():
+    g = torch.Generator().manual_seed(0)
+    fake, real = torch.randn(40, 3, generator=g, dtype=torch.float64), torch.randn(50, 3, generator=g, dtype=torch.float64)
+    assert transport.minibatch_w1(fake, real).item() == pytest.approx(transport.wasserstein1(fake, real), rel=1e-12)
+
+
+def test_minibatch_w1_gradient_is_a_mean_of_unit_vectors():
+    g = torch.Generator().manual_seed(1)
+    fake = torch.randn(30, 2, generator=g, dtype=torch.float64, requires_grad=True)
+    real = torch.randn(30, 2, generator=g, dtype=torch.float64) + 3.0
+    transport.minibatch_w1(fake, real).backward()
+    # equal sizes: a permutation plan, so every point's gradient is a unit vector / n
+    np.testing.assert_allclose(30 * fake.grad.norm(dim=1).numpy(), np.ones(30), rtol=1e-12)
+
+
+def test_minibatch_w1_input_is_named():
+    with pytest.raises(ValueError, match="fake"):
+        transport.minibatch_w1(torch.zeros(3), torch.zeros(3, 2))
+    with pytest.raises(ValueError, match="real"):
+        transport.minibatch_w1(torch.zeros(3, 2), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="dimensions"):
+        transport.minibatch_w1(torch.zeros(3, 2), torch.zeros(3, 3))
