@@ -312,16 +312,22 @@ class _Chapter:
             self.cells.append(nbformat.v4.new_markdown_cell(f"## References\n\n{entries}"))
 
     def markdown(self, text: str) -> str:
-        out = []
+        out, previous_block = "", False
         for block in _blocks(text):
             if isinstance(block, _Directive):
-                out.append(self.directive(block))
+                piece, is_block = self.directive(block), True
             elif block.startswith("\0"):
-                out.append(block[1:])
+                piece, is_block = block[1:], False
             else:
                 kept = [line for line in block.split("\n") if not TARGET.match(line) and not COMMENT.match(line)]
-                out.append(self.inline("\n".join(kept)))
-        return "\n".join(out).strip("\n")
+                piece, is_block = self.inline("\n".join(kept)), False
+                if not piece.strip():   # only blank lines, between blocks: the rule below spaces them
+                    continue
+            # a blank line on each side of a block: a line right after a quote would continue it
+            blank = (is_block or previous_block) and not out.endswith("\n") and not piece.startswith("\n")
+            out += ("\n\n" if blank else "\n") + piece if out else piece
+            previous_block = is_block
+        return out.strip("\n")
 
     def inline(self, text: str) -> str:
         def replace(match: re.Match) -> str:
