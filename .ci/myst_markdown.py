@@ -398,8 +398,11 @@ class _Chapter:
 
     def glued(self, name: str, what: str) -> str:
         """Where the value glued as ``name`` is shown: above or below, by the code cell that glues it."""
-        pattern = re.compile(rf"""glue\(\s*(["']){re.escape(name)}\1""")
-        gluing = [i for i, c in enumerate(self.cells) if c.cell_type == "code" and pattern.search(c.source)]
+        literal = re.compile(rf"""glue\(\s*(["']){re.escape(name)}\1""")
+        computed = re.compile(r"""glue\(\s*(?![\s"'])|glue\(\s*[fF]["']""")   # a name built at run time
+        code = [(i, c.source) for i, c in enumerate(self.cells) if c.cell_type == "code"]
+        gluing = ([i for i, source in code if literal.search(source)]
+                  or [i for i, source in code if computed.search(source)])
         if not gluing:
             raise self.error(f"no code cell glues {name!r}")
         return f"{what} above" if any(i < self.cell for i in gluing) else f"{what} below"

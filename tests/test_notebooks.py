@@ -53,6 +53,11 @@ def test_a_glued_value_points_at_the_cell_that_prints_it():
     assert cells[3] == "> **Figure 1** (`fig_a`, drawn above)\n>\n> The caption.\n\nAs Figure 1 shows."
 
 
+def test_a_name_glued_at_run_time_points_at_the_cell_that_computes_names():
+    cells = run("code:for k in (1, 2):\n    glue(f\"x{k}\", k)", "Then {glue:text}`x2`.")
+    assert cells[1] == "Then `x2` (printed above)."
+
+
 def test_a_glue_without_a_gluing_cell_is_an_error():
     with pytest.raises(TranslationError, match=r"01-intro.md, cell 0: no code cell glues 'nothing'"):
         run("{glue:text}`nothing`")
