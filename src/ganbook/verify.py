@@ -551,7 +551,10 @@ def _control_cell(check: Check | dict) -> str:
     row = check if isinstance(check, dict) else asdict(check)
     if row["control_passed"] is None:
         return f"none: {row['no_control']}"
-    verdict = "passed (vacuous)" if row["control_passed"] else "fails"
+    if not row["control_passed"]:
+        verdict = "fails"
+    else:  # beside a rule that failed, a passing control is a finding, not a vacuous check
+        verdict = "passes" if row["status"] == "not reproduced" else "passed (vacuous)"
     return f"{row['control']}: {row['control_value']} → {verdict}"
 
 
