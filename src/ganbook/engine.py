@@ -139,10 +139,12 @@ class _Feed:
         self.info, self.device = settings.info, device
         self.conditional = getattr(generator, "n_classes", None) is not None
         self.noise_dim = generator.latent_dim if generator is not None else None
+        parameter = next(generator.parameters(), None) if generator is not None else None
+        self.dtype = parameter.dtype if parameter is not None else torch.get_default_dtype()
 
     def inputs(self, rng: torch.Generator, n: int, label: Tensor | None) -> tuple[tuple[Tensor, ...], Tensor | None]:
-        """One lane's ``(generator arguments, condition)`` for ``n`` fakes: ``z``, then the code."""
-        z = torch.randn(n, self.noise_dim, generator=rng).to(self.device)
+        """One lane's ``(generator arguments, condition)`` for ``n`` fakes: ``z`` (in the generator's dtype), then the code."""
+        z = torch.randn(n, self.noise_dim, generator=rng, dtype=self.dtype).to(self.device)
         if self.conditional:
             return (z, label), label
         if self.info is not None:
@@ -200,6 +202,11 @@ def _check_models(generators: list, discriminators: list, settings: Settings) ->
     if len(found) > 1:
         raise ValueError(f"generator and discriminator parameters must share one dtype, got "
                          f"{', '.join(f'{name}: {sorted(map(str, d))}' for name, d in dtypes.items())}")
+    for generator in generators:
+        if isinstance(generator, InfoGANGenerator) and (
+                settings.info is None or settings.info.n_categories != generator.n_categories):
+            raise ValueError(f"an InfoGANGenerator of {generator.n_categories} categories trains with "
+                             f"info=InfoCode({generator.n_categories}), got info={settings.info!r}")
     for discriminator in discriminators:
         if discriminator is None:
             continue

@@ -322,7 +322,7 @@ def generate(generator: nn.Module, n: int, *, seed: int = 0, labels: Tensor | No
     """``n`` samples of ``generator`` from latent draws :math:`z \\sim \\mathcal N(0, I)` seeded by ``seed``.
 
     ``labels`` for a conditional generator; ``code`` (category indices) for an
-    :class:`InfoGANGenerator`, or with ``n_categories`` for a plain generator whose last
+    ``InfoGANGenerator``, or with ``n_categories`` for a plain generator whose last
     ``n_categories`` inputs are the one-hot code. Samples are on the generator's device.
     """
     n = _positive("n", n)

@@ -1,4 +1,4 @@
-"""One call that makes a chapter reproducible (seeds, deterministic CPU ops, device, size profile), and progress bars."""
+"""One call that makes a chapter reproducible (seeds, deterministic CPU ops, device, size profile); progress bars."""
 
 from __future__ import annotations
 

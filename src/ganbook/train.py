@@ -1,4 +1,4 @@
-r"""Training entry points: one engine (:mod:`ganbook.engine`) behind every trained check of the book.
+r"""Training entry points: one engine (``ganbook.engine``) behind every trained check of the book.
 
 * :func:`train` runs Algorithm 1 of Goodfellow et al. (2014): ``n_disc`` discriminator steps on
   fresh minibatches, then one generator step, for ``steps`` generator steps. The same loop with
@@ -10,7 +10,7 @@ r"""Training entry points: one engine (:mod:`ganbook.engine`) behind every train
 * :func:`fit_discriminator` and :func:`fit_generator` run one player's steps only.
 
 All four take the same arguments with the same meanings (validated once, in
-:class:`ganbook.settings.Settings`). Every random draw (data, latent codes, labels, penalty
+``ganbook.settings.Settings``). Every random draw (data, latent codes, labels, penalty
 interpolates) comes from one ``torch.Generator`` per seed; with models initialised after
 :func:`ganbook.setup`, the same seed gives a bit-identical :class:`History` on the CPU.
 """
@@ -135,7 +135,7 @@ def train(generator: nn.Module, discriminator: nn.Module | None, data, *, object
             betas, in place of the objective's (e.g. Adam on a WGAN).
         optimizers: the two optimisers ``(generator's, discriminator's)`` themselves.
         penalty: gradient-penalty weight :math:`\\lambda` (0 turns it off; refused for
-            discriminators that mix a batch's examples, see :func:`ganbook.models.mixes_examples`).
+            discriminators that mix a batch's examples, see ``ganbook.models.mixes_examples``).
         clip: weight-clipping bound :math:`c` (0 turns it off).
         generator_loss: ``"feature_matching"`` replaces the objective's generator loss by
             :func:`ganbook.losses.feature_matching_loss` on ``discriminator.features``;
@@ -143,7 +143,7 @@ def train(generator: nn.Module, discriminator: nn.Module | None, data, *, object
             batch (:func:`ganbook.transport.minibatch_w1`, the critic solved exactly on every
             batch): pass ``discriminator=None``.
         info: an :class:`InfoCode` for InfoGAN (the discriminator needs a Q head; the generator
-            is an :class:`~ganbook.models.InfoGANGenerator`, or a plain one whose last
+            is an ``ganbook.models.InfoGANGenerator``, or a plain one whose last
             ``n_categories`` inputs take the code).
         callbacks: ``f(step, generator, discriminator)`` after every generator step.
         evaluate, eval_every: ``evaluate(generator)`` or ``evaluate(generator, discriminator)``
@@ -151,7 +151,7 @@ def train(generator: nn.Module, discriminator: nn.Module | None, data, *, object
             end, recorded in ``History.evaluations``.
         seed: seeds every random draw of the run (an integer in ``[0, 2**32)``).
         device: where to train (default: where the generator's parameters are).
-        progress: a progress bar (default: :func:`ganbook.session.show_progress`).
+        progress: a progress bar (default: :func:`show_progress`).
     """
     settings = Settings(seed=seed, objective=objective, steps=steps, batch_size=batch_size, n_disc=n_disc,
                         lr_d=lr_d, lr_g=lr_g, optimizer=optimizer, betas=betas, penalty=penalty, clip=clip,
