@@ -9,7 +9,7 @@ BROWSER_STAMP := .cache/integration.installed
 HTML   := _build/html
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test setup lint html pytest integration integration-deps notebooks bench mutate mutation-score clean
+.PHONY: book test setup lint html pytest integration integration-deps notebooks release bench mutate mutation-score clean
 
 book: html
 	@echo "Book built: $(abspath $(HTML))/index.html"
@@ -80,6 +80,11 @@ mutation-score: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python .ci/notebooks.py
+
+# A release: wheel and sdist in dist/ (python -m build), checked (twine check --strict); prints the
+# tag command. The notebooks install a release by its tag v<version> (version in pyproject.toml).
+release: $(STAMP)
+	$(BIN)/python .ci/release.py
 
 # what builds and tests leave: the book, wheels and sdists, caches, mutants
 clean:

@@ -26,7 +26,8 @@ from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "ganbook"
-CAUGHT = re.compile(r"claim '([^']+)' \((\w+)\) failed")
+CAUGHT = re.compile(r"claim '([^']+)' \((\w+)\) (failed|is vacuous)")
+LEDGER_ERRORS = ("ClaimCheckFailed", "VacuousCheck")
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,8 @@ def execute(chapter: str, pythonpath: Path) -> str | None:
         client.execute(env=env)
     except CellExecutionError as error:
         found = CAUGHT.match(error.evalue or "")
-        if error.ename == "ClaimCheckFailed" and found:
-            return f"{found.group(1)} ({found.group(2)})"
+        if error.ename in LEDGER_ERRORS and found:
+            return f"{found.group(1)} ({found.group(2)}){' (control)' if found.group(3) != 'failed' else ''}"
         return f"error: {error.ename}: {(error.evalue or '')[:80]}"
     return None
 

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -118,4 +119,42 @@ def test_mixes_examples_finds_the_layers_that_use_the_batch():
     assert models.mixes_examples(models.MLPDiscriminator(2, (8,), minibatch="stddev"))
     assert models.mixes_examples(models.MLPDiscriminator(2, (8,), minibatch="discrimination"))
     assert models.mixes_examples(models.DCGANGenerator())                 # batch norm
+    assert models.mixes_examples(models.MLPDiscriminator(2, (8,), pack=2))
     assert not models.mixes_examples(models.DCGANGenerator(batch_norm=False))
+
+
+def test_packed_discriminator_scores_concatenated_pairs():
+    """PacGAN (Lin et al. 2018): pack 2 scores samples (x1, x2), (x3, x4), ... as one input each."""
+    torch.manual_seed(0)
+    D = models.MLPDiscriminator(2, (16,), pack=2)
+    x = torch.randn(6, 2)
+    assert D(x).shape == (3,) and D.features(x).shape == (3, 16)
+    pairs = torch.cat([x[0::2], x[1::2]], dim=1)           # row i: (x_{2i}, x_{2i+1})
+    torch.testing.assert_close(D(x), D.head(D.body(pairs)).squeeze(-1))
+    swapped = x[[1, 0, 2, 3, 4, 5]]                         # the order inside a pack matters
+    assert not torch.allclose(D(swapped)[0], D(x)[0])
+    torch.testing.assert_close(D(swapped)[1:], D(x)[1:])
+
+
+def test_packed_discriminator_refuses_a_batch_that_does_not_divide():
+    D = models.MLPDiscriminator(2, (8,), pack=3)
+    with pytest.raises(ValueError, match="packs of 3"):
+        D(torch.randn(4, 2))
+    with pytest.raises(ValueError, match="pack"):
+        models.MLPDiscriminator(2, (8,), pack=0)
+
+
+def test_packed_discriminator_trains_stacked_seeds_as_alone():
+    """Packing keeps the seed axis: two seeds trained together match each seed trained alone."""
+    import ganbook
+    from ganbook import data, train
+
+    def build(seed):
+        return models.MLPGenerator(2, 2, (8,)), models.MLPDiscriminator(2, (8,), pack=2)
+
+    together = train.train_seeds(build, data.ring(), seeds=[0, 1], steps=5, batch_size=8, progress=False)
+    for run in together:
+        ganbook.setup(run.seed)
+        G, D = build(run.seed)
+        alone = train.train(G, D, data.ring(), steps=5, batch_size=8, seed=run.seed, progress=False)
+        np.testing.assert_allclose(run.history.d_loss, alone.d_loss, rtol=1e-4, atol=1e-6)

@@ -109,13 +109,18 @@ class MLPDiscriminator(nn.Module):
 
     ``minibatch``: ``None``, ``"discrimination"`` or ``"stddev"`` adds minibatch features
     between the last hidden layer and the output.
+
+    ``pack``: PacGAN's packing (Lin et al. 2018, §3): the discriminator scores ``pack``
+    consecutive samples of a batch concatenated into one input of ``pack * data_dim``
+    coordinates, so a batch of ``m`` samples gets ``m / pack`` outputs (``m`` must be a multiple).
     """
 
     def __init__(self, data_dim: int = 2, hidden: Sequence[int] = (128, 128),
-                 activation: str = "relu", minibatch: str | None = None):
+                 activation: str = "relu", minibatch: str | None = None, pack: int = 1):
         super().__init__()
         self.data_dim = _positive("data_dim", data_dim)
-        self.body = mlp(data_dim, hidden, activation)
+        self.pack = _positive("pack", pack)
+        self.body = mlp(data_dim * pack, hidden, activation)
         width = hidden[-1] if hidden else data_dim
         if minibatch is not None and minibatch not in MINIBATCH_LAYERS:
             raise ValueError(f"minibatch must be None or one of {sorted(MINIBATCH_LAYERS)}, "
@@ -124,7 +129,12 @@ class MLPDiscriminator(nn.Module):
         self.head = nn.Linear(self.minibatch.out_features if minibatch else width, 1)
 
     def features(self, x: Tensor) -> Tensor:
-        """The last hidden layer (what feature matching compares)."""
+        """The last hidden layer (what feature matching compares), one row per pack."""
+        if self.pack > 1:       # batch axis -2: (..., m, d) -> (..., m / pack, pack * d)
+            if x.shape[-2] % self.pack:
+                raise ValueError(f"x: a batch of {x.shape[-2]} samples cannot be cut into packs "
+                                 f"of {self.pack}")
+            x = x.reshape(*x.shape[:-2], x.shape[-2] // self.pack, self.pack * x.shape[-1])
         return self.body(x)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -309,11 +319,11 @@ class DCGANDiscriminator(nn.Module):
 def mixes_examples(module: nn.Module) -> bool:
     """Whether ``module``'s output for one example depends on the others in its batch.
 
-    True for the minibatch layers and batch norm: a per-example input gradient (the gradient
-    penalty's) is then not the gradient of one example's score.
+    True for the minibatch layers, batch norm and PacGAN's packing (``pack > 1``): a per-example
+    input gradient (the gradient penalty's) is then not the gradient of one example's score.
     """
     return any(isinstance(m, (MinibatchDiscrimination, MinibatchStdDev, nn.modules.batchnorm._BatchNorm))
-               for m in module.modules())
+               or (isinstance(m, MLPDiscriminator) and m.pack > 1) for m in module.modules())
 
 
 @torch.no_grad()
