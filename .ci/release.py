@@ -4,7 +4,8 @@
     python .ci/release.py --outdir DIR   # build elsewhere (the wheel test)
 
 The notebooks install a release by its tag, ``v<version>`` with the version of pyproject.toml,
-so a release needs notebooks that pin that version (``make notebooks``) and a tag not yet taken.
+so a release needs notebooks that pin that version (``make notebooks``), a committed work tree
+(the tag names what was built) and a tag not yet taken.
 The wheel and sdist are built by ``python -m build`` (isolated, from pyproject.toml) and checked
 by ``twine check --strict``; the command that tags the commit is printed, not run.
 """
@@ -48,6 +49,11 @@ def main() -> int:
                            capture_output=True)
     if stale.returncode:
         print(f"{stale.stdout}the notebooks must pin {tag}: run `make notebooks` and commit", file=sys.stderr)
+        return 1
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True, text=True)
+    if dirty.stdout.strip():
+        print(f"{dirty.stdout}uncommitted changes: the tag would not name what was built; commit first",
+              file=sys.stderr)
         return 1
     built = build(args.outdir)
     print("built and checked:", *(str(p) for p in built), sep="\n  ")

@@ -78,3 +78,5 @@ def test_mean_and_error_is_the_standard_error_and_refuses_inf():
     with pytest.raises(ValueError, match="non-empty"):
         benchmarks.mean_and_error([])
     assert str(benchmarks.Value(6.3, 0.5)) == "6.3 ± 0.5" and str(benchmarks.Value(1.0)) == "1"
+    assert benchmarks.Value(0.8125, 0.03125).text(1, scale=100) == "81.2 ± 3.1"
+    assert benchmarks.Value(7.0).text(2) == "7.00"

@@ -42,6 +42,11 @@ class Value:
     def __str__(self) -> str:
         return f"{self.mean:g}" if self.error is None else f"{self.mean:g} ± {self.error:g}"
 
+    def text(self, digits: int, scale: float = 1.0) -> str:
+        """``mean ± error`` with ``digits`` decimals, both multiplied by ``scale`` (100: percent)."""
+        mean = f"{scale * self.mean:.{digits}f}"
+        return mean if self.error is None else f"{mean} ± {scale * self.error:.{digits}f}"
+
 
 @dataclass(frozen=True)
 class PublishedTable:

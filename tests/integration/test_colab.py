@@ -68,7 +68,7 @@ def test_a_notebook_runs_in_a_clean_environment_from_its_install_cell(notebook, 
     errors = [o for cell in cells if cell["cell_type"] == "code" for o in cell.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
-    (report,) = [json.loads(o["text"]) for o in cells[-1]["outputs"] if o.get("name") == "stdout"]
+    (report,) = [json.loads("".join(o["text"])) for o in cells[-1]["outputs"] if o.get("name") == "stdout"]
     assert report["prefix"] == str(env.path), "the kernel did not run in the clean environment"
     assert re.match(rf"^{re.escape(str(env.path))}/lib/python[\d.]+/site-packages/ganbook/__init__\.py$",
                     report["ganbook"]), report["ganbook"]

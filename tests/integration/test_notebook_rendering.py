@@ -81,6 +81,7 @@ def read_pages(paths: list[Path], folder: Path) -> dict[str, dict]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             context = browser.new_context()
+            context.set_default_timeout(300_000)   # a page and its MathJax, on a busy 2-core machine
             context.route("**/mathjax@3/**", _serve_mathjax)
             context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"),
                           lambda route: route.abort() if "mathjax@3" not in route.request.url else route.fallback())
