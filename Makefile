@@ -9,14 +9,14 @@ BROWSER_STAMP := .cache/integration.installed
 HTML   := _build/html
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test setup html pytest integration integration-deps notebooks release bench mutate mutation-score clean
+.PHONY: book test setup lint html pytest integration integration-deps notebooks release bench mutate mutation-score clean
 
 book: html
 	@echo "Book built: $(abspath $(HTML))/index.html"
 
-# unit tests, then the executed book (every chapter's checks), then the built site in a real
-# browser and one notebook in a clean Colab-like environment
-test: pytest html integration
+# the linter, unit tests, then the executed book (every chapter's checks), then the built site in
+# a real browser and one notebook in a clean Colab-like environment
+test: lint pytest html integration
 
 setup: $(STAMP)
 
@@ -25,6 +25,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# ruff, pinned, on the package and its tests (configuration: [tool.ruff] in pyproject.toml)
+RUFF := ruff==0.17.5
+RUFF_STAMP := $(VENV)/.$(RUFF)
+lint: $(RUFF_STAMP)
+	$(BIN)/ruff check src tests
+
+$(RUFF_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check $(RUFF)
 	touch $@
 
 pytest: $(STAMP)
@@ -76,5 +86,7 @@ notebooks: $(STAMP)
 release: $(STAMP)
 	$(BIN)/python .ci/release.py
 
+# what builds and tests leave: the book, wheels and sdists, caches, mutants
 clean:
-	rm -rf _build
+	rm -rf _build build dist src/*.egg-info mutants .pytest_cache .ruff_cache .hypothesis
+	find src tests benchmarks .ci -name __pycache__ -type d -prune -exec rm -rf {} +

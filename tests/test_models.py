@@ -82,6 +82,47 @@ def test_bad_arguments_are_named(call, word):
         call()
 
 
+def test_an_infogan_generator_owns_its_code_concatenation():
+    torch.manual_seed(0)
+    inner = models.MLPGenerator(2 + 8, 2, (16,))
+    G = models.InfoGANGenerator(inner, 8)
+    z, code = torch.randn(5, 2), torch.tensor([0, 1, 2, 7, 7])
+    expected = inner(torch.cat([z, torch.nn.functional.one_hot(code, 8).float()], dim=1))
+    assert G.latent_dim == 2
+    torch.testing.assert_close(G(z, code), expected, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="latent_dim"):
+        models.InfoGANGenerator(models.MLPGenerator(8, 2, (4,)), 8)
+
+
+def test_generate_samples_plain_conditional_and_infogan_generators():
+    torch.manual_seed(0)
+    G = models.MLPGenerator(2, 2, (8,))
+    first, again = models.generate(G, 4, seed=3), models.generate(G, 4, seed=3)
+    assert first.shape == (4, 2) and torch.equal(first, again)
+    assert not torch.equal(first, models.generate(G, 4, seed=4))
+    C = models.ConditionalGenerator(2, 3, 2, (8,))
+    assert models.generate(C, 3, labels=torch.tensor([0, 1, 2])).shape == (3, 2)
+    inner = models.MLPGenerator(2 + 8, 2, (8,))
+    code = torch.tensor([0, 5, 7])
+    assert torch.equal(models.generate(inner, 3, seed=1, code=code, n_categories=8),
+                       models.generate(models.InfoGANGenerator(inner, 8), 3, seed=1, code=code))
+    with pytest.raises(ValueError, match="n_categories"):
+        models.generate(inner, 3, code=code)
+    with pytest.raises(ValueError, match="n must be"):
+        models.generate(G, 0)
+    with pytest.raises(ValueError, match="seed"):
+        models.generate(G, 2, seed=-1)
+
+
+def test_mixes_examples_finds_the_layers_that_use_the_batch():
+    assert not models.mixes_examples(models.MLPDiscriminator(2, (8,)))
+    assert models.mixes_examples(models.MLPDiscriminator(2, (8,), minibatch="stddev"))
+    assert models.mixes_examples(models.MLPDiscriminator(2, (8,), minibatch="discrimination"))
+    assert models.mixes_examples(models.DCGANGenerator())                 # batch norm
+    assert models.mixes_examples(models.MLPDiscriminator(2, (8,), pack=2))
+    assert not models.mixes_examples(models.DCGANGenerator(batch_norm=False))
+
+
 def test_packed_discriminator_scores_concatenated_pairs():
     """PacGAN (Lin et al. 2018): pack 2 scores samples (x1, x2), (x3, x4), ... as one input each."""
     torch.manual_seed(0)

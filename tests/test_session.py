@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import ganbook
+from ganbook import session
 
 
 def test_same_seed_same_draws():
@@ -35,3 +36,20 @@ def test_cpu_ops_are_deterministic():
 def test_bad_arguments_are_named(kwargs, word):
     with pytest.raises(ValueError, match=word):
         ganbook.setup(**kwargs)
+
+
+def test_seeds_numpy_cannot_take_are_refused_by_name():
+    with pytest.raises(ValueError, match="seed"):
+        ganbook.setup(seed=2 ** 32)
+
+
+def test_progress_is_quiet_in_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    assert session.show_progress() is False
+    assert session.progress_bar(range(3), desc="x") == range(3)
+
+
+def test_progress_bar_wraps_when_asked(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    bar = session.progress_bar(range(3), desc="steps", show=True)
+    assert list(bar) == [0, 1, 2] and bar.desc == "steps"          # a tqdm bar

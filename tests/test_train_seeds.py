@@ -1,4 +1,4 @@
-"""train_seeds must give, seed by seed, the runs of train() up to floating-point rounding."""
+"""K seeds trained together must be, seed by seed, the K runs of train() (up to floating-point rounding)."""
 
 import numpy as np
 import pytest
@@ -37,6 +37,8 @@ CASES = {
     "conditional": (conditional_pair, data.ring(labelled=True), {}),
     "conditional wgan-gp": (conditional_pair, data.ring(labelled=True), {"objective": "wgan-gp"}),
     "infogan": (info_pair, data.ring(), {"info": train.InfoCode(8)}),
+    "exact w1": (lambda seed: (models.MLPGenerator(2, 2, (16,)), None), data.ring(),
+                 {"generator_loss": "minibatch_w1"}),
 }
 
 
@@ -63,7 +65,7 @@ def test_each_seed_matches_its_sequential_run(case):
                                        err_msg=f"{case}, seed {run.seed}, {name}")
         for together, single in zip(run.generator.parameters(), G.parameters()):
             torch.testing.assert_close(together, single, rtol=1e-4, atol=1e-5)
-        for together, single in zip(run.discriminator.parameters(), D.parameters()):
+        for together, single in zip(*(m.parameters() if m is not None else () for m in (run.discriminator, D))):
             torch.testing.assert_close(together, single, rtol=1e-4, atol=1e-5)
 
 
@@ -94,6 +96,11 @@ def test_returned_models_are_trained_and_usable_alone():
 @pytest.mark.parametrize("kwargs, word", [
     ({"seeds": []}, "seeds is empty"),
     ({"seeds": [0, -1]}, "seed"),
+    ({"seeds": [0, 0]}, "seeds must be distinct"),
+    ({"seeds": [0, 2 ** 64]}, "seed"),
+    ({"lr_d": float("inf")}, "lr_d"),
+    ({"clip": float("nan")}, "clip"),
+    ({"betas": ()}, "betas"),
     ({"objective": "nope"}, "unknown objective"),
     ({"generator_loss": "l2"}, "generator_loss"),
     ({"penalty": -1}, "penalty"),
@@ -104,11 +111,24 @@ def test_bad_arguments_are_named(kwargs, word):
         train.train_seeds(mlp_pair(), data.ring(), **options)
 
 
-def test_convolutional_models_are_refused_clearly():
+def test_a_build_that_returns_the_same_modules_twice_is_refused():
+    shared = mlp_pair()(0)
+    with pytest.raises(ValueError, match="returned a module it had returned before"):
+        train.train_seeds(lambda seed: shared, data.ring(), seeds=[0, 1], steps=1, progress=False)
+    with pytest.raises(ValueError, match="build must return"):
+        train.train_seeds(lambda seed: shared[0], data.ring(), seeds=[0], steps=1, progress=False)
+
+
+def test_convolutional_models_train_one_seed_after_another_through_the_same_steps():
     def build(seed):
-        return models.DCGANGenerator(8), models.DCGANDiscriminator()
-    with pytest.raises(ValueError, match="cannot be stacked|buffers"):
-        train.train_seeds(build, data.digits(), seeds=[0, 1], steps=1, progress=False)
+        return models.DCGANGenerator(4, width=8), models.DCGANDiscriminator(width=8)
+    digits = data.digits()
+    runs = train.train_seeds(build, digits, seeds=[0, 1], steps=2, batch_size=8, progress=False)
+    for run in runs:
+        ganbook.setup(run.seed)
+        alone = train.train(*build(run.seed), digits, steps=2, batch_size=8, seed=run.seed, progress=False)
+        for name in ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm"):
+            np.testing.assert_array_equal(getattr(run.history, name), getattr(alone, name))
 
 
 def test_the_optimizer_can_be_overridden_for_both_paths():

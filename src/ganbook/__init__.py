@@ -4,8 +4,13 @@
 and :mod:`ganbook.verify` hold the claims and the ledger that checks them; the rest is the
 machinery the chapters use: :mod:`~ganbook.theory`, :mod:`~ganbook.losses`,
 :mod:`~ganbook.penalties`, :mod:`~ganbook.transport`, :mod:`~ganbook.dynamics`, :mod:`~ganbook.data`,
-:mod:`~ganbook.models`, :mod:`~ganbook.train` (with :mod:`~ganbook.stacked` for seeds trained
-together), :mod:`~ganbook.metrics`, :mod:`~ganbook.plots`.
+:mod:`~ganbook.models`, :mod:`~ganbook.train` (entry points of the one training engine,
+:mod:`~ganbook.engine`, with its :mod:`~ganbook.settings`, and :mod:`~ganbook.stacked` for seeds
+trained together), :mod:`~ganbook.metrics`, :mod:`~ganbook.summary` (seed summaries and tables),
+:mod:`~ganbook.plots`.
+
+Torch: 2.9 or later (tested with 2.13); the trainer falls back to older spellings where an API
+it prefers is newer (``torch.nn.utils.get_total_norm``, fused CPU optimisers).
 """
 
 try:
@@ -15,11 +20,12 @@ except ImportError as error:  # torch is not a declared dependency (see pyprojec
         "ganbook needs PyTorch: install it first (in the book's repository `make` installs "
         "the pinned CPU build torch==2.13.0; Colab already has one)") from error
 
-from ganbook import (claims, data, dynamics, losses, metrics, models, penalties, plots, stacked,
-                     theory, train, transport, verify)
+from ganbook import (claims, data, dynamics, engine, losses, metrics, models, penalties, plots, settings,
+                     stacked, summary, theory, train, transport, verify)
 from ganbook.session import Session, setup
 from ganbook.verify import ClaimCheckFailed, Ledger
 
 __version__ = "0.1.0"
-__all__ = ["ClaimCheckFailed", "Ledger", "Session", "claims", "data", "dynamics", "losses", "metrics",
-           "models", "penalties", "plots", "setup", "stacked", "theory", "train", "transport", "verify"]
+__all__ = ["ClaimCheckFailed", "Ledger", "Session", "claims", "data", "dynamics", "engine", "losses", "metrics",
+           "models", "penalties", "plots", "settings", "setup", "stacked", "summary", "theory", "train", "transport",
+           "verify"]

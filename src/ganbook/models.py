@@ -2,14 +2,16 @@ r"""Generators and discriminators for the book's experiments.
 
 Every discriminator returns *raw* outputs of shape ``(m,)`` (logits, critic values or LSGAN
 outputs: the objective decides how they are read) and exposes ``features(x)``, the last hidden
-layer, for feature matching. Every generator has ``latent_dim``.
+layer, for feature matching. Every generator has ``latent_dim``; :func:`generate` samples a
+trained one.
 
 * :class:`MLPGenerator`, :class:`MLPDiscriminator`: toy targets in :math:`\mathbb R^d`;
   the discriminator can add minibatch features (:class:`MinibatchDiscrimination`,
   Salimans et al. 2016 §3.2, or :class:`MinibatchStdDev`, Karras et al. 2018 §3);
 * :class:`ConditionalGenerator`, :class:`ConditionalDiscriminator`: labels given to both
   players as one-hot vectors concatenated to the input (Mirza & Osindero 2014);
-* :class:`InfoGANDiscriminator`: a discriminator with a Q head on the same body (Chen et al. 2016);
+* :class:`InfoGANGenerator`: a generator fed a one-hot categorical code besides :math:`z`, and
+  :class:`InfoGANDiscriminator`: a discriminator with a Q head on the same body (Chen et al. 2016);
 * :class:`DCGANGenerator`, :class:`DCGANDiscriminator`: convolutional models for 8×8 or 16×16
   images following Radford et al. 2015, each guideline switchable for ablation.
 """
@@ -173,6 +175,26 @@ class ConditionalDiscriminator(MLPDiscriminator):
         return self.head(self.features(x, y)).squeeze(-1)
 
 
+class InfoGANGenerator(nn.Module):
+    """:math:`G(z, c)`: ``generator`` fed :math:`z` and the one-hot categorical code :math:`c` (Chen et al. 2016).
+
+    ``generator``'s last ``n_categories`` inputs are the code, so its ``latent_dim`` must exceed
+    ``n_categories``; this generator's ``latent_dim`` is the noise dimension that remains.
+    """
+
+    def __init__(self, generator: nn.Module, n_categories: int):
+        super().__init__()
+        self.n_categories = _positive("n_categories", n_categories)
+        if generator.latent_dim <= n_categories:
+            raise ValueError(f"the generator's latent_dim ({generator.latent_dim}) must exceed "
+                             f"n_categories ({n_categories}): its last inputs are the code")
+        self.generator = generator
+        self.latent_dim = generator.latent_dim - n_categories
+
+    def forward(self, z: Tensor, code: Tensor) -> Tensor:
+        return self.generator(torch.cat([z, F.one_hot(code, self.n_categories).to(z.dtype)], dim=-1))
+
+
 class InfoGANDiscriminator(MLPDiscriminator):
     """A discriminator whose body also feeds a Q head: logits of :math:`Q(c \\mid x)` for a categorical code."""
 
@@ -292,6 +314,42 @@ class DCGANDiscriminator(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.features(x)).squeeze(-1)
+
+
+def mixes_examples(module: nn.Module) -> bool:
+    """Whether ``module``'s output for one example depends on the others in its batch.
+
+    True for the minibatch layers, batch norm and PacGAN's packing (``pack > 1``): a per-example
+    input gradient (the gradient penalty's) is then not the gradient of one example's score.
+    """
+    return any(isinstance(m, (MinibatchDiscrimination, MinibatchStdDev, nn.modules.batchnorm._BatchNorm))
+               or (isinstance(m, MLPDiscriminator) and m.pack > 1) for m in module.modules())
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, n: int, *, seed: int = 0, labels: Tensor | None = None,
+             code: Tensor | None = None, n_categories: int | None = None) -> Tensor:
+    """``n`` samples of ``generator`` from latent draws :math:`z \\sim \\mathcal N(0, I)` seeded by ``seed``.
+
+    ``labels`` for a conditional generator; ``code`` (category indices) for an
+    ``InfoGANGenerator``, or with ``n_categories`` for a plain generator whose last
+    ``n_categories`` inputs are the one-hot code. Samples are on the generator's device.
+    """
+    n = _positive("n", n)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2 ** 64:
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    if code is not None and not isinstance(generator, InfoGANGenerator):
+        if n_categories is None:
+            raise ValueError("code needs n_categories (or an InfoGANGenerator)")
+        generator = InfoGANGenerator(generator, n_categories)
+    device = next(generator.parameters()).device
+    rng = torch.Generator().manual_seed(int(seed))
+    z = torch.randn(n, generator.latent_dim, generator=rng).to(device)
+    if labels is not None:
+        return generator(z, labels.to(device))
+    if code is not None:
+        return generator(z, code.to(device))
+    return generator(z)
 
 
 @torch.no_grad()

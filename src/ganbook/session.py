@@ -1,9 +1,10 @@
-"""One call that makes a chapter reproducible: seeds, deterministic CPU ops, device, size profile."""
+"""One call that makes a chapter reproducible (seeds, deterministic CPU ops, device, size profile); progress bars."""
 
 from __future__ import annotations
 
 import os
 import random
+import sys
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -53,8 +54,8 @@ def setup(seed: int = 0, profile: str | None = None) -> Session:
 
     Used by every chapter's setup cell.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2 ** 32:
+        raise ValueError(f"seed must be an integer in [0, 2**32) (NumPy's seeds), got {seed!r}")
     device = pick_device()
     chosen = profile or os.environ.get("GANBOOK_PROFILE") or (
         "gpu" if device.type == "cuda" else "cpu")
@@ -65,3 +66,36 @@ def setup(seed: int = 0, profile: str | None = None) -> Session:
     # where some kernels have no deterministic variant).
     torch.use_deterministic_algorithms(True, warn_only=device.type != "cpu")
     return Session(device=device, profile=chosen, seed=int(seed))
+
+
+def _widgets() -> bool:
+    """Running in a notebook kernel that can draw widget progress bars (Colab, Jupyter)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def show_progress() -> bool:
+    """Progress bars unless ``CI`` is set: in a terminal, or in a notebook with widgets.
+
+    (A kernel without ipywidgets, as in the book's build, gets none: tqdm's notebook bar would
+    write a warning into the page instead.)
+    """
+    if os.environ.get("CI"):
+        return False
+    return sys.stderr.isatty() or _widgets()
+
+
+def progress_bar(iterable, *, desc: str, show: bool | None = None):
+    """``iterable`` wrapped in a tqdm bar (a widget in notebooks) when :func:`show_progress` allows."""
+    if not (show_progress() if show is None else show):
+        return iterable
+    if _widgets():
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
+    return tqdm(iterable, desc=desc, leave=False)

@@ -49,25 +49,27 @@ class StackedLinear(nn.Module):
         return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight.transpose(1, 2))
 
 
-def _check_stackable(models: Sequence[nn.Module]) -> None:
+def refusal(models: Sequence[nn.Module]) -> str | None:
+    """Why ``models`` cannot be stacked, or None when they can."""
     if len(models) < 1:
-        raise ValueError("stack needs at least one model")
+        return "stack needs at least one model"
     first = models[0]
     for index, model in enumerate(models):
         if type(model) is not type(first):
-            raise ValueError(f"model {index} is a {type(model).__name__}, model 0 a "
-                             f"{type(first).__name__}: stacked models must share one architecture")
+            return (f"model {index} is a {type(model).__name__}, model 0 a "
+                    f"{type(first).__name__}: stacked models must share one architecture")
         shapes = [(n, p.shape) for n, p in model.named_parameters()]
         if shapes != [(n, p.shape) for n, p in first.named_parameters()]:
-            raise ValueError(f"model {index}'s parameters differ in names or shapes from model 0's")
+            return f"model {index}'s parameters differ in names or shapes from model 0's"
         if any(True for _ in model.buffers()):
-            raise ValueError("stacked models cannot have buffers (batch norm's running statistics)")
+            return "stacked models cannot have buffers (batch norm's running statistics)"
     for name, module in first.named_modules():
         # the MLP model classes themselves are containers; their leaves must be stackable
         if not list(module.children()) and not isinstance(module, STACKABLE):
-            raise ValueError(f"layer {name!r} ({type(module).__name__}) cannot be stacked; "
-                             f"seeds train together for MLP models (Linear layers and "
-                             f"elementwise activations) only")
+            return (f"layer {name!r} ({type(module).__name__}) cannot be stacked; "
+                    f"seeds train together for MLP models (Linear layers and "
+                    f"elementwise activations) only")
+    return None
 
 
 def stack(models: Sequence[nn.Module]) -> nn.Module:
@@ -78,7 +80,9 @@ def stack(models: Sequence[nn.Module]) -> nn.Module:
     views), so training the stack trains them. Refuses models with buffers or with layers that
     do not pass a seed axis through (convolutions, batch norm).
     """
-    _check_stackable(models)
+    reason = refusal(models)
+    if reason is not None:
+        raise ValueError(reason)
     stacked = copy.deepcopy(models[0])
     for name, module in list(stacked.named_modules()):
         if isinstance(module, nn.Linear):
