@@ -102,7 +102,7 @@ def test_minibatch_w1_gradient_is_a_mean_of_unit_vectors():
 def test_minibatch_w1_input_is_named():
     with pytest.raises(ValueError, match="fake"):
         transport.minibatch_w1(torch.zeros(3), torch.zeros(3, 2))
-    with pytest.raises(ValueError, match="real"):
+    with pytest.raises(TypeError, match=r"^real must be a torch\.Tensor, got ndarray$"):
         transport.minibatch_w1(torch.zeros(3, 2), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="dimensions"):
         transport.minibatch_w1(torch.zeros(3, 2), torch.zeros(3, 3))
