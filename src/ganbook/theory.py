@@ -9,10 +9,10 @@ divergences are returned as ``inf``.
 Quadrature can miss mass it never samples (a narrow peak in a wide support), so every density
 integral is checked:
 
-* break points: the support's ends and the quantiles :data:`BREAK_LEVELS` of each
+* break points: the support's ends and the quantiles ``BREAK_LEVELS`` of each
   ``scipy.stats`` distribution split the support, so each piece holds known mass;
 * mass: :math:`\int p` and :math:`\int q`, by the same quadrature over the same pieces, must
-  be 1 within :data:`MASS_TOL` plus their error estimates (for KL, only :math:`\int p`:
+  be 1 within ``MASS_TOL`` plus their error estimates (for KL, only :math:`\int p`:
   :math:`q` may have mass outside the support of :math:`p`), else a ``ValueError`` names the
   density and suggests a support;
 * values: a density that returns ``nan``, ``inf`` or a negative number is refused by name;
