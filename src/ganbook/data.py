@@ -104,13 +104,10 @@ class GaussianMixture:
         return (x, _to(labels, device)) if self.labelled else x
 
     def _rows(self, x) -> np.ndarray:
-        x = _validate.array("x", x, finite=False)
+        x = _validate.array("x", x)
         if x.size % self.dim or (x.ndim > 1 and x.shape[-1] != self.dim):
             raise ValueError(f"x must hold points of dimension {self.dim}, got shape {x.shape}")
-        x = x.reshape(-1, self.dim)
-        if np.isnan(x).any():
-            raise ValueError("x contains nan")
-        return x
+        return x.reshape(-1, self.dim)
 
     def log_prob(self, x) -> np.ndarray:
         """Log-density at the rows of ``x`` (``(n, d)``, or ``(n,)`` in one dimension)."""
