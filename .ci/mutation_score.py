@@ -24,7 +24,7 @@ DETECTED = {"killed", "timeout", "segfault"}
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target", type=float, default=0.9)
+    parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
     args = parser.parse_args()
     metas = sorted((ROOT / "mutants" / "src" / "ganbook").glob("*.py.meta"))

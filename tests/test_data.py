@@ -97,3 +97,52 @@ def test_univariate_scipy_law_is_sampled_by_its_inverse_cdf():
     torch.testing.assert_close(law.sample(3, generator=rng(5)), law.sample(3, generator=rng(5)))
     with pytest.raises(ValueError, match="scipy"):
         data.Univariate(lambda x: x)
+
+
+# --- issue 26 ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: data.ring(2.5), TypeError, r"^n_modes must be an integer, got 2\.5 \(float\)$"),
+    (lambda: data.ring(8.0), TypeError, r"^n_modes must be an integer"),
+    (lambda: data.ring(0), ValueError, r"^n_modes must be an integer >= 1"),
+    (lambda: data.ring(radius=float("nan")), ValueError, r"^radius must be finite"),
+    (lambda: data.grid(side=2.0), TypeError, r"^side must be an integer"),
+    (lambda: data.grid(side=True), TypeError, r"^side must be an integer"),
+    (lambda: data.grid(spacing=-1.0), ValueError, r"^spacing must be > 0"),
+    (lambda: data.GaussianMixture([[np.nan, 0.0]], 1.0), ValueError, r"^means contains non-finite"),
+    (lambda: data.GaussianMixture([[1j]], 1.0), TypeError, r"^means must be real"),
+    (lambda: data.GaussianMixture([[0.0], [1.0]], 1.0, weights=[np.nan, 0.5]), ValueError, r"^weights must be 2 positive numbers"),
+    (lambda: data.GaussianMixture([[0.0], [1.0]], [1.0, 2.0, 3.0]), ValueError, r"^std must be one number or one per component \(2\)"),
+    (lambda: data.GaussianMixture([[0.0], [1.0]], [np.nan, 1.0]), ValueError, r"^std must be positive and finite"),
+    (lambda: data.ring().sample(3, labels=torch.tensor([0, -1, 2])), ValueError, r"^labels must lie in \[0, 8\)"),
+    (lambda: data.ring().sample(3, labels=torch.tensor([0, 1, 8])), ValueError, r"^labels must lie in \[0, 8\)"),
+    (lambda: data.ring().sample(3, labels=torch.tensor([0.0, 1.0, 2.0])), TypeError, r"^labels must be integers"),
+    (lambda: data.ring().sample(3, labels=torch.tensor([0, 1])), ValueError, r"^labels must have shape \(3,\)"),
+    (lambda: data.ring().sample(2.0), TypeError, r"^n \(the number of samples\) must be an integer"),
+    (lambda: data.DisjointLines(dim=3), ValueError, r"^dim must be 2"),
+    (lambda: data.DisjointLines(theta=float("inf")), ValueError, r"^theta must be finite"),
+    (lambda: data.TensorData(torch.tensor([[0.0], [float("nan")]])), ValueError, r"^x contains non-finite"),
+    (lambda: data.TensorData(np.zeros((2, 1))), TypeError, r"^x must be a floating-point torch\.Tensor"),
+    (lambda: data.TensorData(torch.zeros(0, 2)), ValueError, r"^x must be a non-empty batch"),
+    (lambda: data.TensorData(torch.zeros(2, 1), torch.tensor([0, 3]), n_classes=3), ValueError, r"^labels must lie in \[0, 3\)"),
+    (lambda: data.TensorData(torch.zeros(2, 1), torch.tensor([0, 1])), ValueError, r"^n_classes must be given with labels"),
+    (lambda: data.digits(seed=-1), ValueError, r"^seed must be an integer >= 0"),
+    (lambda: data.digits(test_fraction=1.0), ValueError, r"^test_fraction must be < 1"),
+    (lambda: data.GaussianMixture([[0.0, 0.0]], 1.0).log_prob([[0.0, 0.0, 0.0]]), ValueError, r"^x must hold points of dimension 2"),
+    (lambda: data.Generated(torch.zeros(3)), ValueError, r"^generator must have a latent_dim"),
+])
+def test_data_refusals_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_float32_weights_and_array_labels_are_accepted():
+    third = np.full(3, 1 / 3, dtype=np.float32)                # sums to 1 + 3e-8 in float64
+    mix = data.GaussianMixture([[0.0], [1.0], [2.0]], 0.1, weights=third, labelled=True)
+    x, y = mix.sample(4, generator=rng(), labels=np.array([2, 0, 1, 2]))
+    assert y.tolist() == [2, 0, 1, 2] and x.shape == (4, 1)
+    torch.testing.assert_close(x[:, 0], torch.tensor([2.0, 0.0, 1.0, 2.0]), atol=0.5, rtol=0)
+
+
+def test_disjoint_lines_live_in_the_plane():
+    assert data.DisjointLines(0.5).sample(3, generator=rng()).shape == (3, 2)

@@ -69,3 +69,32 @@ def test_bad_input_is_named():
         dynamics.trajectory("gradient", dynamics.bilinear_field, 1.0, 0.0, 3, 0.1)
     with pytest.raises(ValueError, match="steps"):
         dynamics.trajectory("simultaneous", dynamics.bilinear_field, 1.0, 0.0, -1, 0.1)
+
+
+def test_spectral_radius_refuses_symbolic_and_non_square_matrices_by_name():
+    with pytest.raises(ValueError, match=r"^matrix has free symbols \(eta\): substitute numbers"):
+        dynamics.spectral_radius(dynamics.update_matrix("simultaneous"))
+    with pytest.raises(ValueError, match=r"^matrix must be square and non-empty, got shape \(1, 2\)"):
+        dynamics.spectral_radius([[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"^matrix contains non-finite"):
+        dynamics.spectral_radius([[float("nan")]])
+    with pytest.raises(TypeError, match=r"^matrix must have real entries"):
+        dynamics.spectral_radius([[sp.I]])
+    assert dynamics.spectral_radius(np.array([[0.0, -2.0], [2.0, 0.0]])) == pytest.approx(2.0)
+
+
+def test_autograd_field_refuses_numpy_points_by_name():
+    field = dynamics.autograd_field(dynamics.dirac_gan_value)
+    with pytest.raises(TypeError, match=r"^x must be a floating-point torch\.Tensor .*got ndarray$"):
+        field(np.array([0.5]), torch.tensor([1.0]))
+    with pytest.raises(TypeError, match=r"^y must be a floating-point torch\.Tensor .*got torch\.int64$"):
+        field(torch.tensor([0.5]), torch.tensor([1]))
+    with pytest.raises(TypeError, match=r"^value must be a function"):
+        dynamics.autograd_field(3.0)
+    with pytest.raises(ValueError, match=r"^value must return a scalar tensor, got \(2,\)"):
+        dynamics.autograd_field(lambda x, y: x * y)(torch.ones(2), torch.ones(2))
+    # a value that ignores a player exerts no force on it
+    gx, gy = dynamics.autograd_field(lambda x, y: (x ** 2).sum())(torch.tensor([3.0]), torch.tensor([1.0]))
+    assert gx.tolist() == [6.0] and gy.tolist() == [0.0]
+    gx, gy = dynamics.autograd_field(lambda x, y: torch.tensor(1.0))(torch.tensor([3.0]), torch.tensor([1.0]))
+    assert gx.tolist() == [0.0] and gy.tolist() == [0.0]

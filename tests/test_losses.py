@@ -180,3 +180,19 @@ def test_softplus_is_exact_beyond_torchs_linear_threshold():
                 math.log1p(math.exp(-30.0)), 800.0]
     torch.testing.assert_close(value.detach(), torch.tensor(expected, dtype=torch.float64), rtol=1e-15, atol=0)
     torch.testing.assert_close(grad, torch.sigmoid(a.detach()), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: losses.least_squares_discriminator_loss(torch.zeros(2), torch.zeros(2), a=float("nan")), ValueError, r"^a must be finite"),
+    (lambda: losses.least_squares_discriminator_loss(torch.zeros(2), torch.zeros(2), b=float("inf")), ValueError, r"^b must be finite"),
+    (lambda: losses.least_squares_generator_loss(torch.zeros(2), c=float("nan")), ValueError, r"^c must be finite"),
+    (lambda: losses.least_squares_generator_loss(torch.zeros(2), c="1"), TypeError, r"^c must be a real number"),
+    (lambda: losses.infogan_categorical_loss(torch.zeros(2, 3), [0, 1]), TypeError, r"^code must be a torch\.Tensor"),
+    (lambda: losses.softplus([0.0]), TypeError, r"^x must be a floating-point torch\.Tensor, got list$"),
+    (lambda: losses.softplus(torch.zeros(2, dtype=torch.complex64)), TypeError, r"^x must be a floating-point"),
+    (lambda: losses.minimax_discriminator_loss(torch.zeros(2, dtype=torch.complex64), torch.zeros(2)), TypeError,
+     r"^real_logits must be a floating-point tensor"),
+])
+def test_loss_refusals_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

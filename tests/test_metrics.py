@@ -100,3 +100,75 @@ def test_memorisation_input_is_named():
         metrics.nearest_distances(np.zeros((3, 2)), np.zeros((0, 2)))
     with pytest.raises(ValueError, match="quantile"):
         metrics.copy_share(np.zeros((3, 2)), np.zeros((3, 2)), np.zeros((3, 2)), quantile=1.0)
+
+
+# --- issue 26 ------------------------------------------------------------------------------
+
+def test_frechet_distance_refuses_matrices_that_are_not_covariances():
+    eye = np.eye(2)
+    with pytest.raises(ValueError, match=r"^sigma1 must be symmetric"):
+        metrics.frechet_distance([0, 0], [[1.0, 0.5], [0.0, 1.0]], [0, 0], eye)
+    with pytest.raises(ValueError, match=r"^sigma2 must be positive semi-definite .* eigenvalue -1"):
+        metrics.frechet_distance([0, 0], eye, [0, 0], -eye)
+    # round-off of np.cov on fewer samples than dimensions (singular) is still a covariance
+    few = np.random.default_rng(0).normal(size=(3, 6))
+    sigma = np.cov(few, rowvar=False)
+    assert metrics.frechet_distance(np.zeros(6), sigma, np.zeros(6), sigma) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"threshold": -1.0}, ValueError, r"^threshold must be > 0, got -1$"),
+    ({"threshold": float("nan")}, ValueError, r"^threshold must be finite"),
+    ({"std": float("inf")}, ValueError, r"^std must be finite"),
+    ({"std": np.array([0.01, 0.02])}, TypeError, r"^std must be a real number, got ndarray$"),
+])
+def test_mode_metrics_refuses_bad_scales_by_name(kwargs, error, message):
+    arguments = {"std": 0.01, **kwargs}
+    with pytest.raises(error, match=message):
+        metrics.mode_metrics(np.zeros((3, 2)), data.ring().means, **arguments)
+
+
+def test_w1_to_reference_is_the_exact_distance_to_the_reference_set():
+    g = torch.Generator().manual_seed(0)
+    samples, reference = torch.randn(50, 2, generator=g), torch.randn(70, 2, generator=g) + 1.0
+    from ganbook import transport
+    assert metrics.w1_to_reference(samples, reference) == pytest.approx(transport.wasserstein1(samples, reference), abs=0)
+    # translation by v costs |v|; on the line (n,) and (n, 1) give the closed form
+    assert metrics.w1_to_reference(samples.double() + torch.tensor([3.0, 4.0], dtype=torch.float64), samples.double()) == \
+        pytest.approx(5.0, rel=1e-12)
+    line = np.array([0.0, 1.0, 5.0])
+    assert metrics.w1_to_reference(line, line[:, None] + 2.0) == pytest.approx(2.0, rel=1e-15)
+    assert metrics.w1_to_reference(line, [0.0]) == pytest.approx(2.0, rel=1e-15)
+    # images are flattened; samples that require grad are fine
+    images = torch.zeros(2, 1, 2, 2, requires_grad=True)
+    assert metrics.w1_to_reference(images, torch.ones(2, 1, 2, 2)) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: metrics.w1_to_reference(np.zeros((3, 2)), np.zeros((3, 3))), ValueError, r"^samples and reference differ in dimension: 2 vs 3$"),
+    (lambda: metrics.w1_to_reference(np.zeros((0, 2)), np.zeros((3, 2))), ValueError, r"^samples must be a non-empty 2-D array"),
+    (lambda: metrics.w1_to_reference(np.zeros((3, 2)), np.full((3, 2), np.nan)), ValueError, r"^reference contains non-finite"),
+    (lambda: metrics.w1_to_reference(np.zeros((3, 2), dtype=complex), np.zeros((3, 2))), TypeError, r"^samples must be real"),
+    (lambda: metrics.nearest_distances(["a"], [[0.0]]), TypeError, r"^samples must be an array of numbers"),
+    (lambda: metrics.copy_share(np.zeros((3, 2)), np.zeros((3, 2)), np.zeros((3, 2)), quantile=float("nan")), ValueError,
+     r"^quantile must be finite"),
+    (lambda: metrics.digits_classifier(seed=1.5), TypeError, r"^seed must be an integer"),
+    (lambda: metrics.digits_classifier(epochs=0), ValueError, r"^epochs must be an integer >= 1"),
+])
+def test_metric_refusals_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_digits_classifier_refuses_bad_images_and_labels_by_name():
+    classifier = metrics.digits_classifier()
+    with pytest.raises(TypeError, match=r"^images must be a floating-point torch\.Tensor, got ndarray$"):
+        classifier.predict(np.zeros((2, 1, 8, 8)))
+    with pytest.raises(ValueError, match=r"^images contains non-finite"):
+        classifier.confidence(torch.full((2, 1, 8, 8), float("nan")))
+    with pytest.raises(ValueError, match=r"^images must be \(n, 1, 8, 8\)"):
+        classifier.class_entropy(torch.zeros(0, 1, 8, 8))
+    with pytest.raises(ValueError, match=r"^labels must be an integer tensor of shape \(2,\)"):
+        classifier.label_accuracy(torch.zeros(2, 1, 8, 8), torch.zeros(2))
+    with pytest.raises(ValueError, match=r"^fake needs at least 2 images"):
+        classifier.fid(torch.zeros(4, 1, 8, 8), torch.zeros(1, 1, 8, 8))

@@ -80,3 +80,66 @@ def test_gradient_norms_of_stacked_batches():
     critic = lambda x: (x * w[:, None, :]).sum(-1)
     norms = penalties.critic_gradient_norms(critic, torch.randn(2, 5, 2), batch_dims=2)
     torch.testing.assert_close(norms, torch.tensor([[5.0] * 5, [2.0] * 5]))
+
+
+# --- issue 26: critics that mix the examples of a batch ---------------------------------------
+
+def minibatch_std_critic(x):
+    """Scores shifted by the batch's standard deviation: each score depends on every example."""
+    return x.sum(1) + x.std(0).sum()
+
+
+@pytest.mark.parametrize("critic", [
+    minibatch_std_critic,
+    lambda x: (torch.cdist(x, x) ** 2).sum(1),            # pairwise distances (minibatch discrimination)
+    nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)).train(),
+], ids=["minibatch std", "pairwise distances", "batch norm (training mode)"])
+def test_critics_that_mix_examples_are_refused(critic):
+    # the one-backward-pass norms would be wrong for them: e.g. the minibatch-std critic's
+    # summed gradient adds every example's share of the std term to every row
+    real, fake = torch.randn(6, 2, generator=torch.Generator().manual_seed(0)), torch.zeros(6, 2)
+    with pytest.raises(ValueError, match=r"^critic mixes the examples of a batch"):
+        penalties.gradient_penalty(critic, real, fake)
+    with pytest.raises(ValueError, match=r"^critic mixes the examples of a batch"):
+        penalties.critic_gradient_norms(critic, real)
+
+
+def test_stacked_critics_that_mix_examples_are_refused():
+    mixing = lambda x: x.sum(-1) + x.mean(-2).sum(-1, keepdim=True)  # noqa: E731  (K, m) scores
+    with pytest.raises(ValueError, match=r"^critic mixes the examples"):
+        penalties.critic_gradient_norms(mixing, torch.randn(3, 4, 2), batch_dims=2)
+
+
+def test_per_example_critics_pass_the_probe_dropout_and_batch_norm_in_eval_mode_included():
+    torch.manual_seed(0)
+    x = torch.randn(8, 2)
+    dropout = nn.Sequential(nn.Linear(2, 16), nn.Dropout(0.5), nn.Linear(16, 1)).train()
+    assert penalties.critic_gradient_norms(dropout, x).shape == (8,)
+    frozen_norm = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)).eval()
+    assert torch.isfinite(penalties.gradient_penalty(frozen_norm, x, torch.zeros(8, 2)))
+    # one example: nothing to mix
+    assert penalties.critic_gradient_norms(minibatch_std_critic, x[:1]).shape == (1,)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: penalties.gradient_penalty(linear_critic(torch.ones(1)), torch.zeros(4), torch.zeros(4)), ValueError,
+     r"^real and fake must be batches \(m, d, \.\.\.\) with a feature dimension, got shape \(4,\)"),
+    (lambda: penalties.critic_gradient_norms(lambda x: x, torch.zeros(4)), ValueError, r"^x must have a feature dimension"),
+    (lambda: penalties.gradient_penalty(lambda x: torch.zeros(len(x)), torch.zeros(3, 2), torch.ones(3, 2)), ValueError,
+     r"^critic's scores do not depend on its input"),
+    (lambda: penalties.gradient_penalty(lambda x: x.sum(), torch.zeros(3, 2), torch.ones(3, 2)), ValueError,
+     r"^critic must return one score per example, shape \(3,\) or \(3, 1\), got \(\)$"),
+    (lambda: penalties.gradient_penalty(lambda x: [1.0], torch.zeros(3, 2), torch.ones(3, 2)), ValueError,
+     r"^critic must return one score per example.*got list$"),
+    (lambda: penalties.gradient_penalty("critic", torch.zeros(3, 2), torch.ones(3, 2)), TypeError, r"^critic must be callable"),
+    (lambda: penalties.gradient_penalty(linear_critic(torch.ones(2)), torch.zeros(3, 2), torch.ones(3, 2), weight=float("nan")),
+     ValueError, r"^weight \(the penalty's lambda\) must be finite"),
+    (lambda: penalties.clip_weights(nn.Linear(2, 2), float("inf")), ValueError, r"^c \(the clipping bound\) must be finite"),
+    (lambda: penalties.clip_weights([torch.zeros(2)], 0.1), TypeError, r"^module must be a torch\.nn\.Module"),
+    (lambda: penalties.critic_gradient_norms(linear_critic(torch.ones(2)), torch.zeros(3, 2), batch_dims=0), ValueError,
+     r"^batch_dims must be an integer >= 1"),
+    (lambda: penalties.interpolates(torch.zeros(2, 0), torch.zeros(2, 0)), ValueError, r"^real is an empty batch"),
+])
+def test_penalty_refusals_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

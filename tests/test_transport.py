@@ -102,7 +102,50 @@ def test_minibatch_w1_gradient_is_a_mean_of_unit_vectors():
 def test_minibatch_w1_input_is_named():
     with pytest.raises(ValueError, match="fake"):
         transport.minibatch_w1(torch.zeros(3), torch.zeros(3, 2))
-    with pytest.raises(ValueError, match="real"):
+    with pytest.raises(TypeError, match=r"^real must be a torch\.Tensor, got ndarray$"):
         transport.minibatch_w1(torch.zeros(3, 2), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="dimensions"):
         transport.minibatch_w1(torch.zeros(3, 2), torch.zeros(3, 3))
+
+
+# --- issue 26 ------------------------------------------------------------------------------
+
+def test_coordinates_near_the_float_limits_neither_overflow_nor_underflow():
+    # squared differences of 2e154 overflow float64: the distance used to come back inf
+    assert transport.wasserstein1([[1e154, 0.0]], [[-1e154, 0.0]]) == pytest.approx(2e154, rel=1e-15)
+    assert transport.wasserstein1([[1e-170]], [[3e-170]]) == pytest.approx(2e-170, rel=1e-15)
+    big = transport.kantorovich_dual([[1e154]], [[-1e154], [3e154]])      # half the mass each way, 2e154
+    assert big.value == pytest.approx(2e154, rel=1e-9) and big.primal == pytest.approx(2e154, rel=1e-15)
+    assert transport.kantorovich_dual([[0.0], [1e-9]], [[3e-9]]).value == pytest.approx(2.5e-9, rel=1e-9)
+    assert transport.kantorovich_dual([[0.0], [1.0]], [[3.0]], lipschitz=1e30).value == pytest.approx(2.5e30, rel=1e-9)
+
+
+def test_weights_may_require_grad_or_be_float32():
+    a = torch.tensor([0.25, 0.75], requires_grad=True)
+    assert transport.wasserstein1([0.0, 2.0], [1.0], a=a) == pytest.approx(1.0)
+    third = np.full(3, 1 / 3, dtype=np.float32)          # sums to 1 + 3e-8 in float64
+    assert transport.wasserstein1([0.0, 1.0, 2.0], [1.0], a=third) == pytest.approx(2 / 3, rel=1e-7)
+    with pytest.raises(ValueError, match=r"^a must sum to 1"):
+        transport.wasserstein1([0.0, 1.0, 2.0], [1.0], a=third.astype(float) + 1e-8)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: transport.kantorovich_dual([0.0], [1.0], lipschitz=np.inf), ValueError,
+     r"^lipschitz \(the constant K\) must be finite, got inf$"),
+    (lambda: transport.kantorovich_dual([0.0], [1.0], lipschitz="2"), TypeError, r"^lipschitz \(the constant K\) must be a real number"),
+    (lambda: transport.wasserstein1([[1.0 + 1j]], [[0.0]]), TypeError, r"^x must be real"),
+    (lambda: transport.wasserstein1([[0.0]], [["a"]]), TypeError, r"^y must be an array of numbers"),
+    (lambda: transport.wasserstein1(np.zeros((2, 0)), np.zeros((2, 0))), ValueError, r"^x must be a non-empty \(n, d\) array"),
+    (lambda: transport.minibatch_w1(torch.tensor([[0.0], [float("nan")]]), torch.zeros(2, 1)), ValueError,
+     r"^fake contains non-finite values"),
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1), torch.tensor([[float("inf")]])), ValueError, r"^real contains non-finite"),
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1, dtype=torch.float16), torch.zeros(2, 1)), TypeError,
+     r"^fake must be float32 or float64 .*got torch\.float16$"),
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1), torch.zeros(2, 1, dtype=torch.int64)), TypeError,
+     r"^real must be float32 or float64"),
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1, dtype=torch.complex64), torch.zeros(2, 1)), TypeError,
+     r"^fake must be float32 or float64"),
+])
+def test_transport_refusals_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -18,11 +18,26 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ganbook import _validate
+
 
 def _count(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n (the number of samples) must be a positive integer, got {n!r}")
-    return int(n)
+    return _validate.integer("n (the number of samples)", n, minimum=1)
+
+
+def _labels(labels, n: int, k: int) -> Tensor:
+    """Component indices: an integer tensor (or array) of shape (n,), each in [0, k)."""
+    if not isinstance(labels, Tensor):
+        labels = torch.as_tensor(np.asarray(labels))
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise TypeError(f"labels must be integers (component indices), got {labels.dtype}")
+    labels = labels.cpu().long()
+    if bool(((labels < 0) | (labels >= k)).any()):
+        raise ValueError(f"labels must lie in [0, {k}) (one of the {k} components), "
+                         f"got values from {int(labels.min())} to {int(labels.max())}")
+    return labels
 
 
 def _to(x: Tensor, device) -> Tensor:
@@ -40,18 +55,25 @@ class GaussianMixture:
     """
 
     def __init__(self, means, std, weights=None, *, labelled: bool = False):
-        means = np.asarray(means, dtype=float)
+        means = _validate.array("means", means, allow_empty=True)
         if means.ndim == 1:
             means = means[:, None]
-        if means.ndim != 2 or means.shape[0] == 0:
-            raise ValueError(f"means must be a (K, d) array, got shape {means.shape}")
+        if means.ndim != 2 or means.size == 0:
+            raise ValueError(f"means must be a non-empty (K, d) array, got shape {means.shape}")
         k = means.shape[0]
-        std = np.broadcast_to(np.asarray(std, dtype=float), (k,)).copy()
+        std_in = _validate.array("std", std, finite=False)
+        if std_in.shape not in ((), (1,), (k,)):
+            raise ValueError(f"std must be one number or one per component ({k}), got shape {std_in.shape}")
+        std = np.broadcast_to(std_in, (k,)).copy()
         if np.any(std <= 0) or not np.all(np.isfinite(std)):
             raise ValueError(f"std must be positive and finite, got {std}")
-        weights = np.full(k, 1.0 / k) if weights is None else np.asarray(weights, dtype=float)
-        if weights.shape != (k,) or np.any(weights <= 0) or abs(weights.sum() - 1) > 1e-9:
-            raise ValueError(f"weights must be {k} positive numbers summing to 1, got {weights}")
+        if weights is None:
+            weights = np.full(k, 1.0 / k)
+        else:
+            raw, weights = weights, _validate.array("weights", weights, finite=False)
+            if weights.shape != (k,) or not np.all(np.isfinite(weights)) or np.any(weights <= 0) or \
+                    abs(weights.sum() - 1) > max(1e-9, _validate.sum_tolerance(raw, k)):
+                raise ValueError(f"weights must be {k} positive numbers summing to 1, got {weights}")
         self.means, self.std, self.weights = means, std, weights
         self.labelled = labelled
         # float32 copies for sampling, made once
@@ -76,16 +98,20 @@ class GaussianMixture:
         n = _count(n)
         if labels is None:
             labels = torch.multinomial(self._weights, n, replacement=True, generator=generator)
-        elif labels.shape != (n,):
-            raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
-        labels = labels.cpu().long()
+        labels = _labels(labels, n, len(self.means))
         x = self._means[labels] + self._std[labels, None] * torch.randn(n, self.dim, generator=generator)
         x = _to(x, device)
         return (x, _to(labels, device)) if self.labelled else x
 
+    def _rows(self, x) -> np.ndarray:
+        x = _validate.array("x", x)
+        if x.size % self.dim or (x.ndim > 1 and x.shape[-1] != self.dim):
+            raise ValueError(f"x must hold points of dimension {self.dim}, got shape {x.shape}")
+        return x.reshape(-1, self.dim)
+
     def log_prob(self, x) -> np.ndarray:
         """Log-density at the rows of ``x`` (``(n, d)``, or ``(n,)`` in one dimension)."""
-        x = np.asarray(x, dtype=float).reshape(-1, self.dim)
+        x = self._rows(x)
         sq = ((x[:, None, :] - self.means[None]) ** 2).sum(-1)             # (n, K)
         log_comp = (np.log(self.weights) - self.dim * np.log(self.std)
                     - 0.5 * self.dim * np.log(2 * np.pi) - 0.5 * sq / self.std ** 2)
@@ -99,7 +125,7 @@ class GaussianMixture:
 
     def posterior(self, x) -> np.ndarray:
         """:math:`p(k \\mid x)` for each row of ``x``: ``(n, K)``, rows summing to 1."""
-        x = np.asarray(x, dtype=float).reshape(-1, self.dim)
+        x = self._rows(x)
         sq = ((x[:, None, :] - self.means[None]) ** 2).sum(-1)
         log_comp = np.log(self.weights) - self.dim * np.log(self.std) - 0.5 * sq / self.std ** 2
         log_comp -= log_comp.max(axis=1, keepdims=True)
@@ -117,8 +143,11 @@ class Univariate:
     dim = 1
 
     def __init__(self, distribution):
-        if not (hasattr(distribution, "ppf") and hasattr(distribution, "pdf")):
-            raise ValueError("distribution must be a frozen scipy.stats distribution (ppf and pdf)")
+        from scipy import stats
+
+        if not isinstance(getattr(distribution, "dist", None), stats.rv_continuous):
+            raise ValueError("distribution must be a frozen continuous scipy.stats distribution "
+                             f"(e.g. stats.norm(0, 1)), got {type(distribution).__name__}")
         self.distribution = distribution
 
     def sample(self, n: int, *, generator: torch.Generator | None = None, device=None) -> Tensor:
@@ -139,7 +168,7 @@ class Generated:
     """
 
     def __init__(self, generator: torch.nn.Module):
-        if not hasattr(generator, "latent_dim"):
+        if not isinstance(generator, torch.nn.Module) or not hasattr(generator, "latent_dim"):
             raise ValueError("generator must have a latent_dim (a model of ganbook.models)")
         self.generator = generator
         self.dim = getattr(generator, "data_dim", None)
@@ -165,8 +194,8 @@ def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01, *,
     scale with :math:`\sigma`). The angles are :math:`2\pi k / K` for :math:`k = 0..K-1`, so
     all :math:`K` modes are distinct.
     """
-    if n_modes < 1:
-        raise ValueError(f"n_modes must be >= 1, got {n_modes}")
+    n_modes = _validate.integer("n_modes", n_modes, minimum=1)
+    radius = _validate.number("radius", radius, low=0.0, low_open=True)
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
     return GaussianMixture(radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), std,
                            labelled=labelled)
@@ -178,8 +207,8 @@ def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05, *,
 
     (Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN.)
     """
-    if side < 1:
-        raise ValueError(f"side must be >= 1, got {side}")
+    side = _validate.integer("side", side, minimum=1)
+    spacing = _validate.number("spacing", spacing, low=0.0, low_open=True)
     ticks = spacing * (np.arange(side) - (side - 1) / 2)
     xx, yy = np.meshgrid(ticks, ticks, indexing="ij")
     return GaussianMixture(np.stack([xx.ravel(), yy.ravel()], axis=1), std, labelled=labelled)
@@ -197,6 +226,11 @@ class DisjointLines:
     theta: float = 0.0
     dim: int = 2
 
+    def __post_init__(self):
+        _validate.number("theta", self.theta)
+        if _validate.integer("dim", self.dim) != 2:
+            raise ValueError(f"dim must be 2: the law lives in the plane (theta, Z), got {self.dim}")
+
     def sample(self, n: int, *, generator: torch.Generator | None = None, device=None) -> Tensor:
         n = _count(n)
         z = torch.rand(n, 1, generator=generator)
@@ -207,10 +241,17 @@ class TensorData:
     """A finite dataset (optionally labelled) sampled uniformly with replacement."""
 
     def __init__(self, x: Tensor, labels: Tensor | None = None, n_classes: int | None = None):
-        if x.shape[0] == 0:
-            raise ValueError("x is empty")
-        if labels is not None and labels.shape != (x.shape[0],):
-            raise ValueError(f"labels must have shape ({x.shape[0]},), got {tuple(labels.shape)}")
+        if not isinstance(x, Tensor) or not x.is_floating_point():
+            raise TypeError(f"x must be a floating-point torch.Tensor, got {getattr(x, 'dtype', type(x).__name__)}")
+        if x.dim() < 2 or x.shape[0] == 0 or x.numel() == 0:
+            raise ValueError(f"x must be a non-empty batch (n, d, ...) of examples, got shape {tuple(x.shape)}")
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError("x contains non-finite values (nan or inf)")
+        if labels is not None:
+            if n_classes is None:
+                raise ValueError("n_classes must be given with labels")
+            n_classes = _validate.integer("n_classes", n_classes, minimum=1)
+            labels = _labels(labels, x.shape[0], n_classes)
         self.x, self.labels = x, labels
         self.n_classes = n_classes if labels is not None else None
 
@@ -244,6 +285,8 @@ def digits(*, size: int = 8, split: str = "all", test_fraction: float = 0.25,
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
+    seed = _validate.integer("seed", seed, minimum=0)
+    test_fraction = _validate.number("test_fraction", test_fraction, low=0.0, high=1.0, low_open=True, high_open=True)
     if size not in (8, 16):
         raise ValueError(f"size must be 8 or 16, got {size}")
     if split not in ("all", "train", "test"):

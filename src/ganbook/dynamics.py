@@ -117,25 +117,59 @@ def update_matrix(rule, field: Field = bilinear_field, lr_x=None, lr_y=None) -> 
 
 
 def spectral_radius(matrix) -> float:
-    """Largest eigenvalue modulus of a numeric matrix (a SymPy matrix with numbers is fine)."""
-    values = np.linalg.eigvals(np.asarray(sp.Matrix(matrix).evalf(), dtype=float))
-    return float(np.max(np.abs(values)))
+    r"""Largest eigenvalue modulus of a square numeric matrix (a SymPy matrix of numbers is fine).
+
+    A matrix with free symbols (e.g. the step size :math:`\eta` of :func:`update_matrix`) has no
+    numeric radius: substitute numbers first (``matrix.subs(eta, 0.1)``).
+    """
+    try:
+        symbolic = sp.Matrix(matrix)
+    except (TypeError, ValueError, sp.SympifyError) as error:
+        raise TypeError(f"matrix must be a square matrix of numbers, got {type(matrix).__name__}: {error}") from None
+    if symbolic.free_symbols:
+        names = ", ".join(sorted(str(symbol) for symbol in symbolic.free_symbols))
+        raise ValueError(f"matrix has free symbols ({names}): substitute numbers for them first, "
+                         "e.g. matrix.subs(eta, 0.1)")
+    if not symbolic.is_square or symbolic.rows == 0:
+        raise ValueError(f"matrix must be square and non-empty, got shape {symbolic.shape}")
+    try:
+        values = np.asarray(symbolic.evalf(), dtype=float)
+    except TypeError:
+        raise TypeError("matrix must have real entries (complex or non-numeric entries found)") from None
+    if not np.all(np.isfinite(values)):
+        raise ValueError("matrix contains non-finite entries (nan or inf)")
+    return float(np.max(np.abs(np.linalg.eigvals(values))))
 
 
 def autograd_field(value: Callable) -> Field:
     r"""The gradient field of a torch game value ``value(x, y)`` (x minimises, y maximises).
 
-    ``x`` and ``y`` are tensors (e.g. a generator's and a discriminator's parameters, flattened);
-    the field returns :math:`(\nabla_x f, \nabla_y f)` as detached tensors, so the update rules
-    above step networks exactly as they step numbers.
+    ``x`` and ``y`` are floating-point tensors (e.g. a generator's and a discriminator's
+    parameters, flattened); the field returns :math:`(\nabla_x f, \nabla_y f)` as detached
+    tensors, so the update rules above step networks exactly as they step numbers. NumPy
+    arrays and numbers are refused: convert them with ``torch.tensor``.
     """
     import torch
 
+    if not callable(value):
+        raise TypeError(f"value must be a function value(x, y) -> scalar tensor, got {type(value).__name__}")
+
     def field(x, y):
+        for name, point in (("x", x), ("y", y)):
+            if not isinstance(point, torch.Tensor) or not point.is_floating_point():
+                raise TypeError(f"{name} must be a floating-point torch.Tensor (autograd_field "
+                                f"differentiates with torch), got "
+                                f"{point.dtype if isinstance(point, torch.Tensor) else type(point).__name__}")
         x_ = x.detach().requires_grad_(True)
         y_ = y.detach().requires_grad_(True)
-        gx, gy = torch.autograd.grad(value(x_, y_), (x_, y_))
-        return gx, gy
+        out = value(x_, y_)
+        if not isinstance(out, torch.Tensor) or out.numel() != 1:
+            raise ValueError(f"value must return a scalar tensor, got "
+                             f"{tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__}")
+        if not out.requires_grad:                   # a constant game: no force on either player
+            return torch.zeros_like(x_), torch.zeros_like(y_)
+        gx, gy = torch.autograd.grad(out.sum(), (x_, y_), allow_unused=True)
+        return (torch.zeros_like(x_) if gx is None else gx), (torch.zeros_like(y_) if gy is None else gy)
     return field
 
 

@@ -29,6 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganbook import _validate
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -38,6 +40,8 @@ def softplus(x: Tensor) -> Tensor:
     ``torch.nn.functional.softplus`` replaces the function by ``x`` above ``x = 20`` (error up
     to 2e-9, gradient exactly 1); ``logaddexp(x, 0)`` has neither error and never overflows.
     """
+    if not isinstance(x, Tensor) or not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point torch.Tensor, got {getattr(x, 'dtype', type(x).__name__)}")
     return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
 
 
@@ -216,6 +220,7 @@ def least_squares_discriminator_loss(real_outputs: Tensor, fake_outputs: Tensor,
     Claims: ``lsgan-losses``. Chapter: 08.
     """
     real_outputs, fake_outputs = _pair(real_outputs, fake_outputs, ("real_outputs", "fake_outputs"))
+    a, b = _validate.number("a", a), _validate.number("b", b)
     return _reduce(0.5 * (real_outputs - b) ** 2 + 0.5 * (fake_outputs - a) ** 2, reduction)
 
 
@@ -229,7 +234,8 @@ def least_squares_generator_loss(fake_outputs: Tensor, *, c: float = 1.0,
 
     Claims: ``lsgan-losses``. Chapter: 08.
     """
-    return _reduce(0.5 * (_checked("fake_outputs", fake_outputs) - c) ** 2, reduction)
+    fake_outputs, c = _checked("fake_outputs", fake_outputs), _validate.number("c", c)
+    return _reduce(0.5 * (fake_outputs - c) ** 2, reduction)
 
 
 # --- feature matching (Salimans et al. 2016) ------------------------------------------------
@@ -278,6 +284,8 @@ def infogan_categorical_loss(code_logits: Tensor, code: Tensor, *,
     _checked("code_logits", code_logits)
     if code_logits.dim() != 2:
         raise ValueError(f"code_logits must be (batch, categories), got {tuple(code_logits.shape)}")
+    if not isinstance(code, Tensor):
+        raise TypeError(f"code must be a torch.Tensor of category indices, got {type(code).__name__}")
     if code.shape != code_logits.shape[:1] or code.dtype not in (torch.int64, torch.int32):
         raise ValueError(f"code must hold one integer category per row of code_logits, "
                          f"got shape {tuple(code.shape)} and dtype {code.dtype}")

@@ -9,7 +9,8 @@ r"""How good are the samples? Mode metrics for the 2-D benchmarks, and a digits 
 * :func:`nearest_distances` and :func:`copy_share`: does a generator reproduce its training
   images? Distances to the nearest training image, measured against fresh real images.
 
-For the exact Wasserstein-1 distance between sample sets, see :func:`ganbook.transport.wasserstein1`.
+* ``w1_to_reference``: the exact Wasserstein-1 distance of generated samples to a fixed
+  reference sample of the target (see :mod:`ganbook.transport`).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ import torch.nn.functional as F
 from scipy import linalg
 from torch import Tensor, nn
 
+from ganbook import _validate, transport
+
 
 def _array(name: str, value, ndim: int) -> np.ndarray:
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim != ndim or arr.shape[0] == 0:
+    arr = _validate.array(name, value, finite=False, allow_empty=True)
+    if arr.ndim != ndim or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty {ndim}-D array, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains non-finite values (nan or inf)")
@@ -62,8 +63,8 @@ def mode_metrics(samples, centers, std: float, *, threshold: float = 3.0) -> Mod
     x, mu = _array("samples", samples, 2), _array("centers", centers, 2)
     if x.shape[1] != mu.shape[1]:
         raise ValueError(f"samples and centers differ in dimension: {x.shape[1]} vs {mu.shape[1]}")
-    if not std > 0:
-        raise ValueError(f"std must be > 0, got {std}")
+    std = _validate.number("std", std, low=0.0, low_open=True)
+    threshold = _validate.number("threshold", threshold, low=0.0, low_open=True)
     dist = np.sqrt(((x[:, None, :] - mu[None]) ** 2).sum(-1))
     nearest = dist.argmin(axis=1)
     good = dist[np.arange(len(x)), nearest] < threshold * std
@@ -77,11 +78,42 @@ def mode_metrics(samples, centers, std: float, *, threshold: float = 3.0) -> Mod
     return ModeMetrics(int((counts > 0).sum()), float(good.mean()), reverse_kl, counts)
 
 
-def _flat(value):
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    arr = np.asarray(value, dtype=float)
+def _flat(name: str, value) -> np.ndarray:
+    """Examples as rows: images (any trailing shape) flattened, points on the line as ``(n, 1)``."""
+    arr = _validate.array(name, value, finite=False, allow_empty=True)
+    if arr.ndim == 1:
+        return arr[:, None]
     return arr.reshape(len(arr), -1) if arr.ndim > 2 else arr
+
+
+def _samples_and_reference(samples, reference) -> tuple[np.ndarray, np.ndarray]:
+    x = _array("samples", _flat("samples", samples), 2)
+    ref = _array("reference", _flat("reference", reference), 2)
+    if x.shape[1] != ref.shape[1]:
+        raise ValueError(f"samples and reference differ in dimension: {x.shape[1]} vs {ref.shape[1]}")
+    return x, ref
+
+
+def w1_to_reference(samples, reference) -> float:
+    r"""Exact :math:`W_1` between generated ``samples`` and a fixed ``reference`` sample of the target.
+
+    .. math:: W_1(\hat\mu, \hat\nu) = \min_{\pi \in \Pi(\frac1n, \frac1m)} \sum_{ij} \pi_{ij} \|y_i - x_j\|_2
+
+    between the uniform empirical measures of ``samples`` (``(n, d)``, e.g.
+    ``train.generate(G, n, seed=...)``) and ``reference`` (``(m, d)``, drawn once from the
+    target with a fixed seed, so every model and seed is measured against the same set).
+    Points on the line may be ``(n,)``; images are compared as flattened vectors. In one
+    dimension the closed form :func:`ganbook.transport.wasserstein1_1d` is used, elsewhere the
+    exact linear program :func:`ganbook.transport.wasserstein1` (same value, Villani 2008,
+    Remark 2.19). Even samples of the target itself are at :math:`W_1 > 0` from the
+    reference (finite-sample error, :math:`O(n^{-1/d})`): compare with that floor.
+
+    Claims: ``wgan-loss-tracks-quality``, ``wgan-gp-defaults``, ``w1-continuity``. Chapters: 02, 06, 07, 08.
+    """
+    x, ref = _samples_and_reference(samples, reference)
+    if x.shape[1] == 1:
+        return transport.wasserstein1_1d(x, ref)
+    return transport.wasserstein1(x, ref)
 
 
 def nearest_distances(samples, reference) -> np.ndarray:
@@ -91,10 +123,7 @@ def nearest_distances(samples, reference) -> np.ndarray:
 
     Claims: ``generator-never-sees-data``. Chapter: 11.
     """
-    x = _array("samples", _flat(samples), 2)
-    ref = _array("reference", _flat(reference), 2)
-    if x.shape[1] != ref.shape[1]:
-        raise ValueError(f"samples and reference differ in dimension: {x.shape[1]} vs {ref.shape[1]}")
+    x, ref = _samples_and_reference(samples, reference)
     distances = torch.cdist(torch.as_tensor(x), torch.as_tensor(ref), compute_mode="donot_use_mm_for_euclid_dist")
     return distances.min(dim=1).values.numpy()
 
@@ -109,8 +138,7 @@ def copy_share(samples, train, fresh, *, quantile: float = 0.05) -> float:
 
     Claims: ``generator-never-sees-data``. Chapter: 11.
     """
-    if not 0 < quantile < 1:
-        raise ValueError(f"quantile must be in (0, 1), got {quantile}")
+    quantile = _validate.number("quantile", quantile, low=0.0, high=1.0, low_open=True, high_open=True)
     tau = np.quantile(nearest_distances(fresh, train), quantile)
     return float(np.mean(nearest_distances(samples, train) < tau))
 
@@ -126,6 +154,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     sigma1, sigma2 = _array("sigma1", sigma1, 2), _array("sigma2", sigma2, 2)
     if not (mu1.shape == mu2.shape and sigma1.shape == sigma2.shape == (len(mu1), len(mu1))):
         raise ValueError("means and covariances must have matching shapes (k,) and (k, k)")
+    sigma1, sigma2 = _covariance("sigma1", sigma1), _covariance("sigma2", sigma2)
     # tr (S1 S2)^{1/2} = tr (S1^{1/2} S2 S1^{1/2})^{1/2}: a symmetric PSD matrix, whose square
     # root's trace is the sum of the square roots of its eigenvalues (stable for singular S1, S2)
     w, v = linalg.eigh(sigma1)
@@ -133,6 +162,25 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     inner = linalg.eigvalsh(root1 @ sigma2 @ root1)
     trace_root = float(np.sum(np.sqrt(np.clip(inner, 0, None))))
     return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1) + np.trace(sigma2) - 2 * trace_root)
+
+
+#: Relative round-off allowed in a covariance: asymmetry, and negative eigenvalues of a singular
+#: one (np.cov of n < k samples gives eigenvalues of order -1e-16 times the largest).
+COVARIANCE_TOL = 1e-8
+
+
+def _covariance(name: str, sigma: np.ndarray) -> np.ndarray:
+    """A covariance matrix: symmetric and positive semi-definite up to round-off, symmetrised."""
+    scale = max(float(np.abs(sigma).max()), np.finfo(float).tiny)
+    if np.abs(sigma - sigma.T).max() > COVARIANCE_TOL * scale:
+        raise ValueError(f"{name} must be symmetric (a covariance matrix), "
+                         f"asymmetry {np.abs(sigma - sigma.T).max():.3g}")
+    sigma = 0.5 * (sigma + sigma.T)
+    lowest = float(linalg.eigvalsh(sigma)[0])
+    if lowest < -COVARIANCE_TOL * scale * len(sigma):
+        raise ValueError(f"{name} must be positive semi-definite (a covariance matrix), "
+                         f"has eigenvalue {lowest:.3g}")
+    return sigma
 
 
 class _DigitsNet(nn.Module):
@@ -158,8 +206,13 @@ class DigitsClassifier:
 
     @staticmethod
     def _images(images: Tensor) -> Tensor:
-        if images.dim() != 4 or images.shape[1:] not in ((1, 8, 8), (1, 16, 16)):
-            raise ValueError(f"images must be (n, 1, 8, 8) or (n, 1, 16, 16), got {tuple(images.shape)}")
+        if not isinstance(images, Tensor) or not images.is_floating_point():
+            raise TypeError(f"images must be a floating-point torch.Tensor, got "
+                            f"{getattr(images, 'dtype', type(images).__name__)}")
+        if images.dim() != 4 or images.shape[0] == 0 or images.shape[1:] not in ((1, 8, 8), (1, 16, 16)):
+            raise ValueError(f"images must be (n, 1, 8, 8) or (n, 1, 16, 16) with n >= 1, got {tuple(images.shape)}")
+        if not bool(torch.isfinite(images).all()):
+            raise ValueError("images contains non-finite values (nan or inf)")
         images = images.detach().float().cpu()
         if images.shape[-1] == 16:  # back to 8x8 (the inverse of data.digits(size=16))
             images = F.avg_pool2d(images, 2)
@@ -179,6 +232,10 @@ class DigitsClassifier:
 
     def label_accuracy(self, images: Tensor, labels: Tensor) -> float:
         """Share of ``images`` classified as their requested ``labels``."""
+        if not isinstance(labels, Tensor) or labels.shape != images.shape[:1] or \
+                labels.dtype not in (torch.int64, torch.int32):
+            raise ValueError(f"labels must be an integer tensor of shape ({len(images)},), got "
+                             f"{getattr(labels, 'dtype', type(labels).__name__)} {tuple(getattr(labels, 'shape', ()))}")
         return float((self.predict(images) == labels.cpu()).float().mean())
 
     def class_entropy(self, images: Tensor) -> float:
@@ -194,6 +251,9 @@ class DigitsClassifier:
 
     def fid(self, real: Tensor, fake: Tensor) -> float:
         """Fréchet distance between Gaussians fitted to the features of ``real`` and ``fake``."""
+        for name, images in (("real", real), ("fake", fake)):
+            if len(images) < 2:
+                raise ValueError(f"{name} needs at least 2 images for a covariance, got {len(images)}")
         fr, ff = self.features(real), self.features(fake)
         return frechet_distance(fr.mean(0), np.cov(fr, rowvar=False),
                                 ff.mean(0), np.cov(ff, rowvar=False))
@@ -204,6 +264,8 @@ def digits_classifier(seed: int = 0, epochs: int = 30) -> DigitsClassifier:
     """Train (once per session and seed) the digits classifier on the train split of :func:`ganbook.data.digits`."""
     from ganbook.data import digits
 
+    seed = _validate.integer("seed", seed, minimum=0)
+    epochs = _validate.integer("epochs", epochs, minimum=1)
     train, test = digits(split="train", seed=seed), digits(split="test", seed=seed)
     rng = torch.Generator().manual_seed(seed)
     with torch.random.fork_rng():

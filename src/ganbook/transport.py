@@ -26,16 +26,20 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.spatial.distance import cdist
 
-WEIGHT_TOL = 1e-9
+from ganbook import _validate
+
+#: Coordinates beyond 2**400 in magnitude (or all below 2**-400) would overflow (underflow)
+#: the squared differences of the Euclidean distance: such clouds are scaled by a power of 2 first.
+SAFE_SCALE = 2.0 ** 400
+#: The dual linear program is solved on distances rescaled (by a power of 2) into this range.
+LP_RANGE = (2.0 ** -20, 2.0 ** 20)
 
 
 def _points(name: str, value: Any) -> np.ndarray:
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    arr = np.asarray(value, dtype=float)
+    arr = _validate.array(name, value, finite=False, allow_empty=True)
     if arr.ndim == 1:
         arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[0] == 0:
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must be a non-empty (n, d) array of points, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains non-finite values (nan or inf)")
@@ -45,12 +49,12 @@ def _points(name: str, value: Any) -> np.ndarray:
 def _weights(name: str, value: Any, n: int) -> np.ndarray:
     if value is None:
         return np.full(n, 1.0 / n)
-    w = np.asarray(value, dtype=float)
+    w = _validate.array(name, value, finite=False, allow_empty=True)
     if w.shape != (n,):
         raise ValueError(f"{name} must have one weight per point ({n}), got shape {w.shape}")
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise ValueError(f"{name} must be non-negative and finite")
-    if abs(w.sum() - 1.0) > WEIGHT_TOL:
+    if abs(w.sum() - 1.0) > _validate.sum_tolerance(value, n):
         raise ValueError(f"{name} must sum to 1, sums to {w.sum():.12g}")
     return w
 
@@ -60,6 +64,19 @@ def _measures(x, y, a, b):
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y live in different dimensions: {x.shape[1]} vs {y.shape[1]}")
     return x, y, _weights("a", a, len(x)), _weights("b", b, len(y))
+
+
+def _cost(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""Euclidean distances between the rows of x and y, without overflow or underflow.
+
+    Outside :data:`SAFE_SCALE` both clouds are divided by a power of 2 (exact) and the
+    distances multiplied back: :math:`\|x - y\| = s \|x/s - y/s\|`.
+    """
+    top = max(np.abs(x).max(), np.abs(y).max())
+    if top == 0 or 1 / SAFE_SCALE <= top <= SAFE_SCALE:
+        return cdist(x, y)
+    scale = 2.0 ** np.floor(np.log2(top))
+    return cdist(x / scale, y / scale) * scale
 
 
 def wasserstein1(x, y, a=None, b=None, *, return_plan: bool = False):
@@ -77,7 +94,7 @@ def wasserstein1(x, y, a=None, b=None, *, return_plan: bool = False):
     import ot
 
     x, y, a, b = _measures(x, y, a, b)
-    cost = cdist(x, y)
+    cost = _cost(x, y)
     plan = ot.emd(a, b, cost, numItermax=10_000_000)
     value = float(np.sum(plan * cost))
     return (value, plan) if return_plan else value
@@ -104,9 +121,15 @@ def minibatch_w1(fake, real):
     import torch
 
     for name, batch in (("fake", fake), ("real", real)):
-        if not isinstance(batch, torch.Tensor) or batch.dim() != 2 or batch.shape[0] == 0:
-            raise ValueError(f"{name} must be a non-empty (n, d) tensor, "
-                             f"got {getattr(batch, 'shape', type(batch).__name__)}")
+        if not isinstance(batch, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(batch).__name__}")
+        if batch.dtype not in (torch.float32, torch.float64):
+            raise TypeError(f"{name} must be float32 or float64 (the distances are exact only there), "
+                            f"got {batch.dtype}")
+        if batch.dim() != 2 or batch.shape[0] == 0:
+            raise ValueError(f"{name} must be a non-empty (n, d) tensor, got shape {tuple(batch.shape)}")
+        if not bool(torch.isfinite(batch).all()):
+            raise ValueError(f"{name} contains non-finite values (nan or inf)")
     if fake.shape[1] != real.shape[1]:
         raise ValueError(f"fake and real live in different dimensions: {fake.shape[1]} vs {real.shape[1]}")
     cost = torch.cdist(fake, real.to(fake.dtype), compute_mode="donot_use_mm_for_euclid_dist")
@@ -150,13 +173,12 @@ def kantorovich_dual(x, y, a=None, b=None, *, lipschitz: float = 1.0) -> DualSol
     Claims: ``kantorovich-rubinstein``, ``wgan-generator-gradient``, ``wgan-gp-unit-gradient``.
     Chapters: 04, 06, 07.
     """
-    if not lipschitz > 0:
-        raise ValueError(f"lipschitz (the constant K) must be > 0, got {lipschitz}")
+    lipschitz = _validate.number("lipschitz (the constant K)", lipschitz, low=0.0, low_open=True)
     x, y, a, b = _measures(x, y, a, b)
     support = np.concatenate([x, y])
     n, size = len(x), len(x) + len(y)
     c = -np.concatenate([a, -b])                      # linprog minimises: -(a.f_x - b.f_y)
-    dist = cdist(support, support)
+    dist = _cost(support, support)
     s, t = np.nonzero(~np.eye(size, dtype=bool))
     rows = np.arange(len(s))                          # f(s) - f(t) <= K ||s - t||
     A = sparse.csr_matrix((np.concatenate([np.ones(len(s)), -np.ones(len(s))]),
@@ -164,9 +186,14 @@ def kantorovich_dual(x, y, a=None, b=None, *, lipschitz: float = 1.0) -> DualSol
                           shape=(len(s), size))
     # f is defined up to a constant: pin f(x_0) = 0 to make the optimum unique in that direction
     bounds = [(0.0, 0.0)] + [(None, None)] * (size - 1)
-    result = linprog(c, A_ub=A, b_ub=lipschitz * dist[s, t], bounds=bounds, method="highs")
+    # solved for K = 1 on distances of order 1 (HiGHS reads numbers beyond 1e20 as infinite and
+    # its tolerances are absolute), then scaled: the optimal f for K and scale s is K s f_1
+    top = dist.max()
+    scale = 1.0 if top == 0 or LP_RANGE[0] <= top <= LP_RANGE[1] else 2.0 ** np.floor(np.log2(top))
+    result = linprog(c, A_ub=A, b_ub=dist[s, t] / scale, bounds=bounds, method="highs")
     if result.status != 0:
         raise RuntimeError(f"the dual linear program failed: {result.message}")
-    value = float(-result.fun)
+    f = lipschitz * scale * result.x
+    value = float(-result.fun * lipschitz * scale)
     primal = lipschitz * wasserstein1(x, y, a, b)
-    return DualSolution(value, result.x[:n], result.x[n:], primal, abs(primal - value))
+    return DualSolution(value, f[:n], f[n:], primal, abs(primal - value))
