@@ -208,7 +208,7 @@ class DigitsClassifier:
     def _images(images: Tensor) -> Tensor:
         if not isinstance(images, Tensor) or not images.is_floating_point():
             raise TypeError(f"images must be a floating-point torch.Tensor, got "
-                            f"{getattr(images, 'dtype', type(images).__name__)}")
+                            f"{images.dtype if isinstance(images, Tensor) else type(images).__name__}")
         if images.dim() != 4 or images.shape[0] == 0 or images.shape[1:] not in ((1, 8, 8), (1, 16, 16)):
             raise ValueError(f"images must be (n, 1, 8, 8) or (n, 1, 16, 16) with n >= 1, got {tuple(images.shape)}")
         if not bool(torch.isfinite(images).all()):
