@@ -9,7 +9,7 @@ BROWSER_STAMP := .cache/integration.installed
 HTML   := _build/html
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test setup lint html pytest integration integration-deps notebooks release bench mutate mutation-score clean
+.PHONY: book test setup lint html pytest integration integration-deps notebooks release bench mutate mutation-score reference clean
 
 book: html
 	@echo "Book built: $(abspath $(HTML))/index.html"
@@ -60,6 +60,13 @@ html: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going \
 	  || { cat $(HTML)/reports/*.log $(HTML)/reports/*/*.log 2>/dev/null; exit 1; }
 	$(BIN)/python .ci/summary.py
+
+# Reference runs (ganbook.reference): the mode benchmarks at GDPP's budget, on CUDA when present;
+# results in book/results/<name>.json, which chapter 09 reads (its build re-runs each stored prefix).
+# One experiment: make reference NAME=ring-gan
+NAME ?=
+reference: $(STAMP)
+	$(BIN)/python -m ganbook.reference $(NAME) --out book/results
 
 # Speed: trainer vs a hand-written loop, exact W1 vs POT, chapter times vs budgets (last build).
 bench: $(STAMP)

@@ -7,7 +7,9 @@ machinery the chapters use: :mod:`~ganbook.theory`, :mod:`~ganbook.losses`,
 :mod:`~ganbook.models`, :mod:`~ganbook.train` (entry points of the one training engine,
 :mod:`~ganbook.engine`, with its :mod:`~ganbook.settings`, and :mod:`~ganbook.stacked` for seeds
 trained together), :mod:`~ganbook.metrics`, :mod:`~ganbook.summary` (seed summaries and tables),
-:mod:`~ganbook.plots`.
+:mod:`~ganbook.plots`; and, imported by name, :mod:`~ganbook.benchmarks` (the published mode
+benchmarks), :mod:`~ganbook.mode_runs` (our runs of them) and :mod:`~ganbook.reference` (reference
+runs at a published budget, stored with their provenance).
 
 Torch: 2.9 or later (tested with 2.13); the trainer falls back to older spellings where an API
 it prefers is newer (``torch.nn.utils.get_total_norm``, fused CPU optimisers).

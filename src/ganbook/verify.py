@@ -667,12 +667,9 @@ def errata_table(records: list[dict]) -> "ErrataTable":
     return ErrataTable(rows)
 
 
-class ErrataTable(LedgerTable):
-    """Errata rendered with links from each claim id to its statement in its chapter."""
-
-    def __init__(self, rows):
-        super().__init__(rows, header=("claim", "chapter", "source", "the source states",
-                                       "what holds", "counter-example", "refuting check"))
+class ClaimLinkedTable(LedgerTable):
+    """Rows that start with (claim, chapter), rendered with a link from each claim id to its
+    statement in its chapter."""
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
@@ -685,13 +682,26 @@ class ErrataTable(LedgerTable):
                 f"<tbody>{body}</tbody></table>")
 
 
-def not_reproduced_table(records: list[dict]) -> ErrataTable:
+class ErrataTable(ClaimLinkedTable):
+    """Errata: where a source is wrong, what holds instead, and the check that refutes it."""
+
+    def __init__(self, rows):
+        super().__init__(rows, header=("claim", "chapter", "source", "the source states",
+                                       "what holds", "counter-example", "refuting check"))
+
+
+class NotReproducedTable(ClaimLinkedTable):
+    """Rules about training that failed at the book's budget, with both budgets."""
+
+    def __init__(self, rows):
+        super().__init__(rows, header=("claim", "chapter", "rule fixed before the runs", "measured",
+                                       "our budget", "the paper's budget", "what would settle it"))
+
+
+def not_reproduced_table(records: list[dict]) -> NotReproducedTable:
     """Every pre-registered rule about training that failed at the book's budget: claim
     (linked), chapter, the rule, the evidence, the book's budget, the paper's, what would settle it."""
     rows = [(c["claim"], record["chapter"], c["expected"], c["measured"], c["budget"],
              c["paper_budget"], c["settle"])
             for record in records for c in record["checks"] if c["status"] == "not reproduced"]
-    table = ErrataTable(rows)
-    table.header = ("claim", "chapter", "rule fixed before the runs", "measured", "our budget",
-                    "the paper's budget", "what would settle it")
-    return table
+    return NotReproducedTable(rows)

@@ -1,0 +1,75 @@
+import json
+
+import numpy as np
+import pytest
+
+from ganbook import mode_runs, reference
+
+TINY = reference.Experiment("ring-gan", "ring", "GAN",
+                            mode_runs.Config(hidden=(8,), batch_size=16, steps=20, gp_steps=10, anneal=10,
+                                             seeds=(0, 1), n_samples=200, evaluations=2), "a test")
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    monkeypatch.setitem(reference.EXPERIMENTS, "ring-gan", TINY)
+    return TINY
+
+
+@pytest.fixture
+def stored(tiny, tmp_path):
+    return reference.save(reference.run("ring-gan", device="cpu", progress=False), tmp_path)
+
+
+def test_a_result_holds_metrics_curves_and_provenance(stored):
+    result = json.loads(stored.read_text())
+    assert result["seeds"] == [0, 1] and result["generator_steps"] == 22
+    assert len(result["final"]["modes"]) == 2 and len(result["evaluations"][1]) == 4
+    assert len(result["prefix"]["d_loss"]) == reference.PREFIX_STEPS
+    provenance = result["provenance"]
+    assert provenance["device"] == "cpu" and provenance["source_hash"] == reference.source_hash()
+    assert {"torch", "seconds", "date", "threads"} <= set(provenance)
+    assert result["config"] == TINY.config.as_dict()
+
+
+def test_load_reruns_the_prefix(stored):
+    result = reference.load("ring-gan", stored.parent)
+    assert reference.final(result, "high_quality").shape == (2,)
+
+
+def test_a_stale_result_fails_with_the_refresh_command(stored):
+    result = json.loads(stored.read_text())
+    result["prefix"]["g_loss"][50] += 1e-3                 # what a change to the trainer does
+    stored.write_text(json.dumps(result))
+    with pytest.raises(reference.StaleReference, match="make reference NAME=ring-gan"):
+        reference.load("ring-gan", stored.parent)
+
+
+def test_a_result_of_another_configuration_is_stale(stored, monkeypatch):
+    monkeypatch.setitem(reference.EXPERIMENTS, "ring-gan",
+                        reference.Experiment("ring-gan", "ring", "GAN", TINY.config.replace(lr=2e-3), "a test"))
+    with pytest.raises(reference.StaleReference, match="another configuration"):
+        reference.load("ring-gan", stored.parent)
+
+
+def test_a_missing_result_names_the_command(tiny, tmp_path):
+    with pytest.raises(reference.StaleReference, match="make reference NAME=ring-gan"):
+        reference.load("ring-gan", tmp_path)
+
+
+def test_an_infinite_reverse_kl_survives_the_round_trip(stored):
+    result = json.loads(stored.read_text())
+    result["final"]["reverse_kl"][0] = None
+    assert np.isinf(reference.final(result, "reverse_kl")[0])
+
+
+def test_unknown_experiment_is_named():
+    with pytest.raises(ValueError, match="name must be one of"):
+        reference.experiment("ring-veegan")
+
+
+def test_the_shipped_results_are_found_and_not_stale():
+    """The package ships book/results (a link in the repository): the chapter's default path."""
+    result = reference.load("ring-gan")
+    assert result["name"] == "ring-gan" and len(result["seeds"]) == len(reference.REFERENCE_CONFIG.seeds)
+    assert result["config"] == reference.REFERENCE_CONFIG.as_dict()
