@@ -18,7 +18,7 @@ def test_methods_train_two_phases_and_score_each_seed():
 
 
 def test_wgan_gp_gets_its_own_steps():
-    assert TINY.steps_for("WGAN-GP") == (10, 1)
+    assert TINY.steps_for("WGAN-GP (paper defaults)") == (10, 1)
     assert TINY.steps_for("GAN") == (20, 2)
 
 
@@ -31,7 +31,8 @@ def test_seeds_are_reproducible():
 
 @pytest.mark.parametrize("changes, match", [
     ({"steps": 0}, "steps"), ({"lr": float("nan")}, "lr"), ({"seeds": (1, 1)}, "seeds"),
-    ({"seeds": ()}, "seeds"), ({"batch_size": 2.5}, "batch_size"), ({"steps": 5}, "anneal")])
+    ({"seeds": ()}, "seeds"), ({"batch_size": 2.5}, "batch_size"), ({"steps": 5}, "anneal"),
+    ({"hidden": ()}, "hidden"), ({"betas": (0.5, 1.0)}, "betas")])
 def test_config_refuses_bad_values_by_name(changes, match):
     with pytest.raises((ValueError, TypeError), match=match):
         TINY.replace(**changes)

@@ -25,7 +25,8 @@ def test_a_result_holds_metrics_curves_and_provenance(stored):
     result = json.loads(stored.read_text())
     assert result["seeds"] == [0, 1] and result["generator_steps"] == 22
     assert len(result["final"]["modes"]) == 2 and len(result["evaluations"][1]) == 4
-    assert len(result["prefix"]["d_loss"]) == reference.PREFIX_STEPS
+    assert len(result["prefix"]["d_loss"]) == reference.PREFIX_STEPS + reference.PREFIX_STEPS // 10
+    assert set(result["prefix"]["scores"]) == {"modes", "high_quality", "reverse_kl"}
     provenance = result["provenance"]
     assert provenance["device"] == "cpu" and provenance["source_hash"] == reference.source_hash()
     assert {"torch", "seconds", "date", "threads"} <= set(provenance)
@@ -43,6 +44,27 @@ def test_a_stale_result_fails_with_the_refresh_command(stored):
     stored.write_text(json.dumps(result))
     with pytest.raises(reference.StaleReference, match="make reference NAME=ring-gan"):
         reference.load("ring-gan", stored.parent)
+
+
+def test_a_change_to_the_training_code_makes_it_stale(stored, monkeypatch):
+    monkeypatch.setitem(mode_runs.METHODS, "GAN", {"generator_loss": "feature_matching"})
+    with pytest.raises(reference.StaleReference, match="trains seed 0 differently"):
+        reference.load("ring-gan", stored.parent)
+
+
+def test_a_change_to_the_metrics_makes_it_stale(stored, monkeypatch):
+    """Scores are re-computed from the stored generator: a looser high-quality radius is caught."""
+    looser = mode_runs.metrics.mode_metrics
+    monkeypatch.setattr(mode_runs.metrics, "mode_metrics", lambda *a, **k: looser(*a, **k, threshold=30.0))
+    with pytest.raises(reference.StaleReference, match="scores"):
+        reference.load("ring-gan", stored.parent)
+
+
+def test_the_stored_generator_is_seed_0s(stored):
+    result = json.loads(stored.read_text())
+    generator = reference._generator(TINY, result["generator_seed0"])
+    scores = mode_runs.score(generator, "ring", TINY.config.n_samples)
+    assert scores["high_quality"] == result["evaluations"][0][-1]["high_quality"]
 
 
 def test_a_result_of_another_configuration_is_stale(stored, monkeypatch):

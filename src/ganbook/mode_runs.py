@@ -4,13 +4,15 @@ Chapter 09 and the reference runs (:mod:`ganbook.reference`) train the same meth
 
 * :data:`METHODS`: the baseline non-saturating GAN, feature matching and minibatch
   discrimination (Salimans et al. 2016, §3.1–3.2), PacGAN2 (Lin et al. 2018: the discriminator
-  sees two samples at once) and WGAN-GP (Gulrajani et al. 2017, with its penalty weight and five
-  critic steps per generator step). They differ only where their papers say. ``"WGAN-GP (paper
-  defaults)"`` is Algorithm 1 of that paper with its own Adam settings as well
-  (``train.OBJECTIVES["wgan-gp"]``), for the reference runs of ``wgan-gp-defaults``.
+  sees two samples at once), all with the configuration's Adam settings; and WGAN-GP as
+  Algorithm 1 of Gulrajani et al. (2017), with its penalty, five critic steps per generator step
+  and its own Adam settings (``train.OBJECTIVES["wgan-gp"]``). They differ only where their
+  papers say.
 * :class:`Config`: networks, optimiser, batch, steps and seeds. Training has two phases: ``steps``
   generator steps at ``lr``, then ``steps // anneal`` more at ``lr / anneal`` (the samples stop
-  jittering about the modes with the optimiser's steps).
+  jittering about the modes with the optimiser's steps). The second phase is a new call of
+  :func:`ganbook.train.train_seeds` on the trained models: fresh optimisers, and each seed's
+  random stream restarts, so it replays the first phase's first draws of data and latent codes.
 * :func:`score`: modes captured, high-quality share and reverse KL of ``n_samples`` generated
   samples (:func:`ganbook.metrics.mode_metrics`, the published definitions).
 
@@ -35,12 +37,9 @@ METHODS = {
     "feature matching": {"generator_loss": "feature_matching"},
     "minibatch discrimination": {"minibatch": "discrimination"},
     "PacGAN2": {"pack": 2},
-    "WGAN-GP": {"objective": "wgan-gp", "n_disc": 5},
-    # Algorithm 1 of Gulrajani et al. (2017) as published: its optimiser and learning rate too
+    # Algorithm 1 of Gulrajani et al. (2017): its penalty, five critic steps, its Adam settings
     "WGAN-GP (paper defaults)": {"objective": "wgan-gp", "paper_optimizer": True},
 }
-#: The methods of chapter 09's tables, all trained with the same optimiser.
-TABLE_METHODS = ("GAN", "feature matching", "minibatch discrimination", "PacGAN2", "WGAN-GP")
 
 
 #: Each benchmark's mode standard deviation (VEEGAN, PacGAN).
@@ -80,6 +79,10 @@ class Config:
         for name in ("batch_size", "steps", "gp_steps", "anneal", "n_samples", "evaluations"):
             _validate.integer(name, getattr(self, name), minimum=1)
         _validate.number("lr", self.lr, low=0.0, low_open=True)
+        if not self.hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden):
+            raise ValueError(f"hidden must be a non-empty tuple of positive layer widths, got {self.hidden!r}")
+        if len(self.betas) != 2 or not all(0.0 <= _validate.number("betas", b) < 1.0 for b in self.betas):
+            raise ValueError(f"betas must be a pair in [0, 1), got {self.betas!r}")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds must be distinct and not empty, got {self.seeds!r}")
         for name in ("steps", "gp_steps"):
@@ -88,7 +91,8 @@ class Config:
                                  f"({self.anneal}) and evaluations ({self.evaluations})")
 
     def steps_for(self, method: str) -> tuple[int, int]:
-        """Generator steps of the two phases for ``method``: (at lr, at lr / anneal)."""
+        """Generator steps of the two phases for ``method``: (at lr, at lr / anneal); WGAN-GP's
+        ``gp_steps``."""
         n = self.gp_steps if _options(method).get("objective") == "wgan-gp" else self.steps
         return n, n // self.anneal
 

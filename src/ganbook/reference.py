@@ -3,14 +3,18 @@ r"""Reference runs: the mode benchmarks at a budget no CI build affords, stored 
 A reference run trains one experiment of :data:`EXPERIMENTS` (a benchmark, a method of
 :mod:`ganbook.mode_runs` and its configuration at the larger budget) and writes
 ``<name>.json``: per-seed metrics, each seed's evaluations during training, seed 0's losses
-(every :data:`CURVE_EVERY`-th step), the full configuration, the package's source hash, the torch
-version, device, wall time and date, and the *prefix*: seed 0's first :data:`PREFIX_STEPS`
-discriminator and generator losses, trained alone on the CPU (also for a run made on CUDA).
+(every :data:`CURVE_EVERY`-th step) and its trained generator's weights, the full configuration,
+the package's source hash, the torch version, device, wall time and date, and the *prefix*: seed
+0 trained alone on the CPU (also for a run made on CUDA) for :data:`PREFIX_STEPS` steps and a
+tenth as many at the lower rate (both phases), its losses and its final scores.
 
-:func:`load` re-runs that prefix with the package as it is now and compares it with the stored
-one (:func:`check_prefix`): a result from code that trains differently raises
-:class:`StaleReference`, naming the command that refreshes it. So a page can only show
-reference numbers the current code reproduces.
+:func:`load` checks a stored result against the package as it is now (:func:`check_prefix`):
+the prefix is re-trained and must give the same losses and scores, and seed 0's stored generator
+is scored again and must give the stored final scores. A change to the training steps, the
+two-phase schedule, the data, the models or the metrics therefore raises
+:class:`StaleReference`, naming the command that refreshes the result. What it cannot see is a
+change that first matters after the prefix's steps for the other seeds only; the source hash
+stored with each result says whether any code changed since (:func:`code_changed`).
 
 Run from the repository: ``make reference`` (all) or ``make reference NAME=ring-gan``, i.e.
 ``python -m ganbook.reference ring-gan --out book/results``.
@@ -19,6 +23,7 @@ Run from the repository: ``make reference`` (all) or ``make reference NAME=ring-
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import hashlib
 import json
@@ -32,7 +37,7 @@ import numpy as np
 import torch
 
 import ganbook
-from ganbook import mode_runs
+from ganbook import mode_runs, models
 from ganbook.claims import package_file
 from ganbook.session import seed_everything
 
@@ -97,15 +102,34 @@ def source_hash() -> str:
 
 
 def prefix(exp: Experiment) -> dict:
-    """Seed 0's first :data:`PREFIX_STEPS` losses, trained alone on the CPU, unscored."""
+    """Seed 0 trained alone on the CPU, both phases shortened (:data:`PREFIX_STEPS`, then a tenth
+    at the lower rate): its losses and its final scores."""
     (run,) = mode_runs.train_method(exp.benchmark, exp.method, exp.config, seeds=[0],
-                                    phases=(PREFIX_STEPS, 0), evaluate=False, device="cpu", progress=False)
-    return {"steps": PREFIX_STEPS, "d_loss": run.history.d_loss.tolist(), "g_loss": run.history.g_loss.tolist()}
+                                    phases=(PREFIX_STEPS, PREFIX_STEPS // exp.config.anneal),
+                                    evaluate=False, device="cpu", progress=False)
+    return {"steps": run.history.steps, "d_loss": run.history.d_loss.tolist(),
+            "g_loss": run.history.g_loss.tolist(),
+            "scores": _storable(mode_runs.score(run.generator, exp.benchmark, exp.config.n_samples))}
 
 
-def _finite_or_none(value: float) -> float | None:
+def _storable(scores: dict) -> dict:
     """JSON has no infinity: a reverse KL without any high-quality sample is stored as null."""
-    return float(value) if math.isfinite(value) else None
+    return {k: (float(v) if math.isfinite(v) else None) for k, v in scores.items()}
+
+
+def _weights(module: torch.nn.Module) -> dict:
+    """A module's parameters as base64 float32 (little-endian) with their shapes."""
+    return {name: {"shape": list(t.shape),
+                   "float32": base64.b64encode(t.detach().cpu().float().numpy().astype("<f4").tobytes()).decode()}
+            for name, t in module.state_dict().items()}
+
+
+def _generator(exp: Experiment, weights: dict) -> torch.nn.Module:
+    generator = models.MLPGenerator(2, 2, exp.config.hidden)
+    state = {name: torch.from_numpy(np.frombuffer(base64.b64decode(w["float32"]), dtype="<f4").copy())
+             .reshape(w["shape"]) for name, w in weights.items()}
+    generator.load_state_dict(state)
+    return generator
 
 
 def run(exp: Experiment | str, *, device: str | torch.device | None = None,
@@ -123,12 +147,13 @@ def run(exp: Experiment | str, *, device: str | torch.device | None = None,
         "name": exp.name, "benchmark": exp.benchmark, "method": exp.method, "paper": exp.paper,
         "config": exp.config.as_dict(), "generator_steps": first + second,
         "seeds": [run.seed for run in runs],
-        "final": {key: [_finite_or_none(v) for v in mode_runs.final(runs, key)]
+        "final": {key: [_storable({key: v})[key] for v in mode_runs.final(runs, key)]
                   for key in ("modes", "high_quality", "reverse_kl")},
-        "evaluations": [[{k: _finite_or_none(v) if k == "reverse_kl" else v for k, v in e.items()}
+        "evaluations": [[{"step": e["step"], **_storable({k: v for k, v in e.items() if k != "step"})}
                          for e in run.history.evaluations] for run in runs],
         "losses_seed0": {"every": CURVE_EVERY, "d_loss": runs[0].history.d_loss[::CURVE_EVERY].tolist(),
                          "g_loss": runs[0].history.g_loss[::CURVE_EVERY].tolist()},
+        "generator_seed0": _weights(runs[0].generator),
         "prefix": prefix(exp),
         "provenance": {"source_hash": code, "ganbook": ganbook.__version__,
                        "torch": torch.__version__, "device": str(device),
@@ -149,22 +174,53 @@ def save(result: dict, directory: str | Path) -> Path:
     return path
 
 
+def _same_scores(stored: dict, now: dict, n_samples: int) -> bool:
+    """Modes equal; high-quality shares within 2 samples and reverse KL within 1e-2 (a run made on
+    CUDA, scored there, rounds a sample near the 3-sigma boundary differently from the CPU)."""
+    if stored["modes"] != now["modes"] or abs(stored["high_quality"] - now["high_quality"]) > 2 / n_samples:
+        return False
+    a, b = stored["reverse_kl"], now["reverse_kl"]
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-2)
+
+
 def check_prefix(result: dict, exp: Experiment | None = None) -> None:
-    """Re-run the stored prefix with the current code; :class:`StaleReference` if it differs."""
+    """Check a stored result against the current code; :class:`StaleReference` if it differs.
+
+    The configuration must be the experiment's; the prefix re-trained now must give the stored
+    losses (to :data:`PREFIX_RTOL`) and scores; seed 0's stored generator scored now must give
+    its stored final scores.
+    """
     exp = exp or experiment(result["name"])
-    stored = result["prefix"]
-    if exp.config.as_dict() != result["config"]:
-        raise StaleReference(f"reference run {exp.name!r} was made with another configuration than "
-                             f"the package's; refresh it with `{exp.command()}`")
-    now = prefix(exp)
+    refresh = f"refresh it with `{exp.command()}`"
+    if exp.config.as_dict() != result["config"] or exp.method != result["method"]:
+        raise StaleReference(f"reference run {exp.name!r} was made with another configuration or method "
+                             f"than the package's; {refresh}")
+    stored, now = result["prefix"], prefix(exp)
     for key in ("d_loss", "g_loss"):
         a, b = np.asarray(stored[key], dtype=float), np.asarray(now[key], dtype=float)
-        if a.shape != b.shape or not np.allclose(a, b, rtol=PREFIX_RTOL, atol=PREFIX_ATOL):
-            worst = int(np.argmax(np.abs(a - b))) if a.shape == b.shape else -1
-            raise StaleReference(
-                f"reference run {exp.name!r} is stale: the current code trains seed 0 differently "
-                f"({key} at step {worst}: stored {a[worst] if worst >= 0 else a.shape}, now "
-                f"{b[worst] if worst >= 0 else b.shape}); refresh it with `{exp.command()}`")
+        if a.shape != b.shape:
+            raise StaleReference(f"reference run {exp.name!r} is stale: its prefix has {a.size} steps, the "
+                                 f"current code's {b.size}; {refresh}")
+        if not np.allclose(a, b, rtol=PREFIX_RTOL, atol=PREFIX_ATOL):
+            worst = int(np.argmax(np.abs(a - b)))
+            raise StaleReference(f"reference run {exp.name!r} is stale: the current code trains seed 0 "
+                                 f"differently ({key} at step {worst}: stored {a[worst]:.6g}, now "
+                                 f"{b[worst]:.6g}); {refresh}")
+    n = exp.config.n_samples
+    if not _same_scores(stored["scores"], now["scores"], n):
+        raise StaleReference(f"reference run {exp.name!r} is stale: the prefix's scores changed (stored "
+                             f"{stored['scores']}, now {now['scores']}); {refresh}")
+    rescored = _storable(mode_runs.score(_generator(exp, result["generator_seed0"]), exp.benchmark, n))
+    final = {k: v for k, v in result["evaluations"][0][-1].items() if k != "step"}
+    if not _same_scores(final, rescored, n):
+        raise StaleReference(f"reference run {exp.name!r} is stale: seed 0's trained generator now scores "
+                             f"{rescored}, stored {final} (the metrics or the data changed); {refresh}")
+
+
+def code_changed(result: dict) -> bool:
+    """Whether the package's code differs from the code the result was made with (any change,
+    even one that does not alter the result: :func:`check_prefix` decides staleness)."""
+    return result["provenance"]["source_hash"] != source_hash()
 
 
 def load(name: str, directory: str | Path | None = None, *, check: bool = True) -> dict:
