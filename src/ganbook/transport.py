@@ -186,14 +186,16 @@ def kantorovich_dual(x, y, a=None, b=None, *, lipschitz: float = 1.0) -> DualSol
                           shape=(len(s), size))
     # f is defined up to a constant: pin f(x_0) = 0 to make the optimum unique in that direction
     bounds = [(0.0, 0.0)] + [(None, None)] * (size - 1)
-    # solved for K = 1 on distances of order 1 (HiGHS reads numbers beyond 1e20 as infinite and
-    # its tolerances are absolute), then scaled: the optimal f for K and scale s is K s f_1
-    top = dist.max()
+    # the bounds K ||s - t|| brought to order 1 by a power of two (HiGHS reads numbers beyond 1e20
+    # as infinite and its tolerances are absolute), then scaled back: K is in the program itself,
+    # so K W1 is the program's answer, not an identity
+    bound = lipschitz * dist[s, t]
+    top = bound.max() if bound.size else 0.0
     scale = 1.0 if top == 0 or LP_RANGE[0] <= top <= LP_RANGE[1] else 2.0 ** np.floor(np.log2(top))
-    result = linprog(c, A_ub=A, b_ub=dist[s, t] / scale, bounds=bounds, method="highs")
+    result = linprog(c, A_ub=A, b_ub=bound / scale, bounds=bounds, method="highs")
     if result.status != 0:
         raise RuntimeError(f"the dual linear program failed: {result.message}")
-    f = lipschitz * scale * result.x
-    value = float(-result.fun * lipschitz * scale)
+    f = scale * result.x
+    value = float(-result.fun * scale)
     primal = lipschitz * wasserstein1(x, y, a, b)
     return DualSolution(value, f[:n], f[n:], primal, abs(primal - value))
