@@ -357,3 +357,17 @@ def test_each_kind_of_untrustworthy_evidence_fails_a_chapter(tmp_path, monkeypat
         nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     assert info.value.ename == error
     assert not (tmp_path / "ledgers" / "probe.json").exists()
+
+
+def test_an_unchecked_part_keeps_the_claim_not_yet(tmp_path):
+    ledger = Ledger("unchecked-part")
+    ledger.check("optimal-discriminator", "numeric", expected=0.5, measured=np.float64(0.5), atol=1e-12,
+                 control=0.6, control_label="a wrong value")
+    row = ledger.unchecked("optimal-discriminator", "numeric", part="the other half", reason="too dear here")
+    assert row.status == "not yet" and ledger.table().rows[-1][5] == "—"
+    ledger.save(tmp_path)
+    index = {r["claim"]: r for r in verify.claim_index(verify.load_records(tmp_path))}
+    assert index["optimal-discriminator"]["methods"]["numeric"] == "not yet"
+    assert index["optimal-discriminator"]["controls_missing"] == 0
+    with pytest.raises(ValueError, match="part"):
+        ledger.unchecked("optimal-discriminator", "numeric", part=" ", reason="x")

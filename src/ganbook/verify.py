@@ -21,7 +21,8 @@ Four statuses reach the claims index, each with its own rule:
   raises :class:`ErratumIncomplete` when either is missing;
 - *not reproduced*: :meth:`Ledger.preregistered` recorded a rule about training, fixed before
   the runs, that failed at the book's :class:`Budget` (never an erratum);
-- *not yet*: no check.
+- *not yet*: no check, or a part of the claim recorded as unchecked in this build
+  (:meth:`Ledger.unchecked`): a claim is verified only when all of it is.
 
 A failed check raises :class:`ClaimCheckFailed`, so the chapter, and the build executing it, fail.
 """
@@ -80,7 +81,7 @@ class Check:
     control_value: str = ""      # the wrong answer, formatted
     control_passed: bool | None = None   # None: no control (``no_control`` says why)
     no_control: str = ""
-    kind: str = "check"          # check | refutes | corrects | preregistered
+    kind: str = "check"          # check | refutes | corrects | preregistered | unchecked
     erratum: str = ""            # the claim id of the erratum a refutes/corrects row belongs to
     budget: str = ""             # preregistered rows: the budget the rule was decided at
     paper_budget: str = ""
@@ -503,6 +504,18 @@ class Ledger:
             "preregistered", "", str(budget), _text(paper_budget, "paper_budget"),
             _text(settle, "settle")))
 
+    def unchecked(self, claim_id: str, method: str, *, part: str, reason: str) -> Check:
+        """A part of the claim (``part``) that this build does not check, and why (``reason``).
+
+        The row's status is *not yet*, and so is the claim's for ``method`` on the claims index,
+        whatever its other rows say. It neither passes nor raises.
+        """
+        self._claim(claim_id, method)
+        check = Check(claim_id, method, _text(part, "part"), "not measured in this build", "—", False,
+                      _text(reason, "reason"), kind="unchecked", status="not yet")
+        self.checks.append(check)
+        return check
+
     # -- reporting ----------------------------------------------------------------------
     def status(self, check: Check) -> str:
         """The row's status: verified, erratum, not reproduced (failed/vacuous rows raised)."""
@@ -549,6 +562,8 @@ class Ledger:
 
 def _control_cell(check: Check | dict) -> str:
     row = check if isinstance(check, dict) else asdict(check)
+    if row["kind"] == "unchecked":
+        return "—"
     if row["control_passed"] is None:
         return f"none: {row['no_control']}"
     if not row["control_passed"]:
@@ -621,7 +636,7 @@ def claim_index(records: list[dict], claims: list | None = None) -> list[dict]:
                      if c["claim"] == claim.id and c["method"] == method]
             chapters.update(ch for ch, _ in found)
             n_rows += len(found)
-            missing += sum(c["control_passed"] is None for _, c in found)
+            missing += sum(c["control_passed"] is None and c["kind"] != "unchecked" for _, c in found)
             methods[method] = _pair_status([c for _, c in found])
         rows.append({"claim": claim.id, "sources": claim.sources, "methods": methods,
                      "chapters": sorted(chapters), "checks": n_rows, "controls_missing": missing})

@@ -170,7 +170,8 @@ def test_there_are_chapters():
 def test_chapter_shows_its_ledger_without_failures(pages, name):
     statuses = pages[name]["ledger"]
     assert statuses, f"{name}: no ledger table on the page"
-    assert set(statuses) <= {"verified", "erratum", "not reproduced"}, \
+    # "not yet": a part of a claim the build records as unchecked (Ledger.unchecked), never a failure
+    assert set(statuses) <= {"verified", "erratum", "not reproduced", "not yet"}, \
         f"{name}: ledger rows {sorted(set(statuses))}"
 
 
