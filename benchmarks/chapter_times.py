@@ -15,11 +15,13 @@ from pathlib import Path
 from ganbook import verify
 from table import Row, print_table
 
-BUDGET_S = {"01-cross-entropy": 60, "02-minimax-game": 90, "03-optimal-discriminator": 90,
-            "04-wasserstein-distance": 90, "05-game-dynamics": 60, "06-wgan": 90, "07-wgan-gp": 90,
-            "08-other-objectives": 90, "09-mode-collapse": 120, "10-conditional-and-infogan": 90,
-            "11-dcgan": 120}
-TOTAL_BUDGET_S = 600
+# The shares of the book's 600 s on 2 cores (the brief); chapter 09's is within the 180 s cap of the
+# mode benchmarks issue.
+BUDGET_S = {"01-cross-entropy": 20, "02-minimax-game": 45, "03-optimal-discriminator": 45,
+            "04-wasserstein-distance": 40, "05-game-dynamics": 20, "06-wgan": 70, "07-wgan-gp": 70,
+            "08-other-objectives": 40, "09-mode-collapse": 120, "10-conditional-and-infogan": 50,
+            "11-dcgan": 80}
+TOTAL_BUDGET_S = sum(BUDGET_S.values())   # 600
 
 
 def measure() -> list[Row]:

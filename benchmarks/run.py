@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import chapter_times
 import seeds_together
+import stacked_flops
 import train_throughput
 import wasserstein
 from table import print_table
 
 
 def main() -> None:
-    rows = (train_throughput.measure() + seeds_together.measure() + wasserstein.measure()
+    rows = (train_throughput.measure() + seeds_together.measure() + stacked_flops.measure() + wasserstein.measure()
             + chapter_times.measure())
     print_table(rows)
     if not chapter_times.measure():
