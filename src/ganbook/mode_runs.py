@@ -31,7 +31,7 @@ import torch
 from ganbook import _validate, data, metrics, models, train
 from ganbook.benchmarks import BENCHMARKS
 
-#: Each method's options: the discriminator's (``minibatch``, ``pack``) and the trainer's.
+#: The options of each method, for the discriminator (``minibatch``, ``pack``) and for the trainer.
 METHODS = {
     "GAN": {},
     "feature matching": {"generator_loss": "feature_matching"},

@@ -1,11 +1,11 @@
 r"""Reference runs: the mode benchmarks at a budget no CI build affords, stored with their provenance.
 
-A reference run trains one experiment of :data:`EXPERIMENTS` (a benchmark, a method of
+A reference run trains one experiment of ``EXPERIMENTS`` (a benchmark, a method of
 :mod:`ganbook.mode_runs` and its configuration at the larger budget) and writes
 ``<name>.json``: per-seed metrics, each seed's evaluations during training, seed 0's losses
-(every :data:`CURVE_EVERY`-th step) and its trained generator's weights, the full configuration,
+(every ``CURVE_EVERY``-th step) and its trained generator's weights, the full configuration,
 the package's source hash, the torch version, device, wall time and date, and the *prefix*: seed
-0 trained alone on the CPU (also for a run made on CUDA) for :data:`PREFIX_STEPS` steps and a
+0 trained alone on the CPU (also for a run made on CUDA) for ``PREFIX_STEPS`` steps and a
 tenth as many at the lower rate (both phases), its losses and its final scores.
 
 :func:`load` checks a stored result against the package as it is now (:func:`check_prefix`):
@@ -104,7 +104,7 @@ def source_hash() -> str:
 
 
 def prefix(exp: Experiment) -> dict:
-    """Seed 0 trained alone on the CPU, both phases shortened (:data:`PREFIX_STEPS`, then a tenth
+    """Seed 0 trained alone on the CPU, both phases shortened (``PREFIX_STEPS``, then a tenth
     at the lower rate): its losses and its final scores."""
     (run,) = mode_runs.train_method(exp.benchmark, exp.method, exp.config, seeds=[0],
                                     phases=(PREFIX_STEPS, PREFIX_STEPS // exp.config.anneal),
@@ -189,7 +189,7 @@ def check_prefix(result: dict, exp: Experiment | None = None) -> None:
     """Check a stored result against the current code; :class:`StaleReference` if it differs.
 
     The configuration must be the experiment's; the prefix re-trained now must give the stored
-    losses (to :data:`PREFIX_RTOL`) and scores; seed 0's stored generator scored now must give
+    losses (to ``PREFIX_RTOL``) and scores; seed 0's stored generator scored now must give
     its stored final scores.
     """
     exp = exp or experiment(result["name"])

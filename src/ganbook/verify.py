@@ -620,7 +620,7 @@ def _pair_status(rows: list[dict]) -> str:
 
 
 def claim_index(records: list[dict], claims: list | None = None) -> list[dict]:
-    """Per claim and method: one of :data:`STATUSES`, with the chapters that checked it.
+    """Per claim and method: one of ``STATUSES``, with the chapters that checked it.
 
     From the rows of every chapter: *not reproduced* if a pre-registered rule failed at the
     book's budget; else *erratum* if a row refutes the source or verifies its correction; else
