@@ -684,14 +684,17 @@ def errata_table(records: list[dict]) -> "ErrataTable":
 
 class ClaimLinkedTable(LedgerTable):
     """Rows that start with (claim, chapter), rendered with a link from each claim id to its
-    statement in its chapter."""
+    statement in its chapter; cells of ``code_columns`` verbatim (quoted source text)."""
+
+    code_columns: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
         body = "".join(
             f'<tr><td><a href="{html.escape(chapter)}.html#claim-{html.escape(claim)}">'
             f"{html.escape(claim)}</a></td><td>{html.escape(chapter)}</td>"
-            + "".join(f"<td>{html.escape(cell)}</td>" for cell in rest) + "</tr>"
+            + "".join(f"<td><code>{html.escape(cell)}</code></td>" if h in self.code_columns
+                      else f"<td>{html.escape(cell)}</td>" for h, cell in zip(self.header[2:], rest)) + "</tr>"
             for claim, chapter, *rest in self.rows)
         return (f'<table class="ledger errata"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
@@ -699,6 +702,8 @@ class ClaimLinkedTable(LedgerTable):
 
 class ErrataTable(ClaimLinkedTable):
     """Errata: where a source is wrong, what holds instead, and the check that refutes it."""
+
+    code_columns = ("the source states",)
 
     def __init__(self, rows):
         super().__init__(rows, header=("claim", "chapter", "source", "the source states",

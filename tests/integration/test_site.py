@@ -91,7 +91,11 @@ def pages(site, browser):
         page.goto(site + name, wait_until="load")
         page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
         loaded[name] = page.evaluate("""() => ({
-            text: document.querySelector('main, article, body').innerText,
+            // the page's prose: code (cell sources, quoted source lines) may hold TeX as text
+            text: (() => { const main = document.querySelector('main, article, body').cloneNode(true);
+                           main.querySelectorAll('pre, code').forEach(e => e.remove());
+                           document.body.appendChild(main); const t = main.innerText; main.remove();
+                           return t; })(),
             mathjax: !!(window.MathJax && MathJax.startup),
             math: document.querySelectorAll('.math').length,
             unrendered: [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container'))
