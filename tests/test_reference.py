@@ -95,3 +95,10 @@ def test_the_shipped_results_are_found_and_not_stale():
     result = reference.load("ring-gan")
     assert result["name"] == "ring-gan" and len(result["seeds"]) == len(reference.REFERENCE_CONFIG.seeds)
     assert result["config"] == reference.REFERENCE_CONFIG.as_dict()
+
+
+def test_evaluations_read_back_per_seed(stored):
+    result = json.loads(stored.read_text())
+    np.testing.assert_array_equal(reference.at_evaluation(result, "modes", -1), reference.final(result, "modes"))
+    result["evaluations"][1][0]["reverse_kl"] = None
+    assert np.isinf(reference.at_evaluation(result, "reverse_kl", 0)[1])

@@ -114,9 +114,17 @@ def prefix(exp: Experiment) -> dict:
             "scores": _storable(mode_runs.score(run.generator, exp.benchmark, exp.config.n_samples))}
 
 
-def _storable(scores: dict) -> dict:
+def _storable_value(value: float) -> float | None:
     """JSON has no infinity: a reverse KL without any high-quality sample is stored as null."""
-    return {k: (float(v) if math.isfinite(v) else None) for k, v in scores.items()}
+    return float(value) if math.isfinite(value) else None
+
+
+def _storable(scores: dict) -> dict:
+    return {k: _storable_value(v) for k, v in scores.items()}
+
+
+def _loaded_value(value: float | None) -> float:
+    return math.inf if value is None else value
 
 
 def _weights(module: torch.nn.Module) -> dict:
@@ -149,7 +157,7 @@ def run(exp: Experiment | str, *, device: str | torch.device | None = None,
         "name": exp.name, "benchmark": exp.benchmark, "method": exp.method, "paper": exp.paper,
         "config": exp.config.as_dict(), "generator_steps": first + second,
         "seeds": [run.seed for run in runs],
-        "final": {key: [_storable({key: v})[key] for v in mode_runs.final(runs, key)]
+        "final": {key: [_storable_value(v) for v in mode_runs.final(runs, key)]
                   for key in ("modes", "high_quality", "reverse_kl")},
         "evaluations": [[{"step": e["step"], **_storable({k: v for k, v in e.items() if k != "step"})}
                          for e in run.history.evaluations] for run in runs],
@@ -242,8 +250,13 @@ def load(name: str, directory: str | Path | None = None, *, check: bool = True) 
 
 
 def final(result: dict, key: str) -> np.ndarray:
-    """A stored per-seed metric as an array (a stored null reverse KL is ``inf`` again)."""
-    return np.array([math.inf if v is None else v for v in result["final"][key]], dtype=float)
+    """A stored per-seed metric at the end of training (a stored null reverse KL is ``inf`` again)."""
+    return np.array([_loaded_value(v) for v in result["final"][key]], dtype=float)
+
+
+def at_evaluation(result: dict, key: str, index: int) -> np.ndarray:
+    """A stored metric per seed at evaluation ``index`` (0: the untrained models, -1: the end)."""
+    return np.array([_loaded_value(seed[index][key]) for seed in result["evaluations"]], dtype=float)
 
 
 def main(argv: list[str] | None = None) -> None:
