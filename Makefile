@@ -1,6 +1,7 @@
 # ganbook: `make book` builds the executed book, `make test` runs every test.
 # Both set up .venv first (Python 3.11, the pinned CPU torch wheel, then requirements.txt).
 
+SHELL  := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -53,12 +54,16 @@ $(BROWSER_STAMP):
 	npm install --prefix .cache/npm --no-audit --no-fund --silent mathjax@3.2.2
 	touch $@
 
-# Executing the book is the chapter test: a cell error or a failed claim check fails the build
-# (execute.raise_on_error in _config.yml, -W for warnings); the failing cell's log is printed.
+# Executing the book is the chapter test: a cell error or a failed claim check fails the build.
+# .ci/execute.py runs every chapter (as many at a time as there are cores, one thread each) into
+# the build's cache and prints a failing chapter's traceback; the build then renders them and runs
+# the pages that summarise their ledgers (execute.raise_on_error in _config.yml, -W for warnings).
 html: $(STAMP)
-	rm -rf _build/ledgers
-	$(BIN)/jupyter-book build . --all -W -n --keep-going \
+	$(BIN)/python .ci/execute.py
+	set -o pipefail; $(BIN)/jupyter-book build . --all -W -n --keep-going 2>&1 | tee _build/build.log \
 	  || { cat $(HTML)/reports/*.log $(HTML)/reports/*/*.log 2>/dev/null; exit 1; }
+	! grep -E "book/[0-9]{2}-[^:]*: Executing notebook" _build/build.log \
+	  || { echo "a chapter missed the cache of .ci/execute.py and ran again in the build"; exit 1; }
 	$(BIN)/python .ci/summary.py
 
 # Reference runs (ganbook.reference): the mode benchmarks at GDPP's budget, on CUDA when present;
