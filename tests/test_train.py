@@ -248,7 +248,7 @@ def chapter_09_optimal_critic(seeds, steps, target, hidden):
     for _ in range(steps):
         batches = [(target.sample(64, generator=d), torch.randn(64, 2, generator=d)) for d in draws]
         fake = together(torch.stack([z for _, z in batches]))
-        loss = sum(transport.minibatch_w1(fake[k], real) for k, (real, _) in enumerate(batches))
+        loss = sum(transport.minibatch_w1(real, fake[k]) for k, (real, _) in enumerate(batches))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -77,7 +77,7 @@ def test_bad_input_is_named(args, word):
 def test_minibatch_w1_by_hand():
     fake = torch.tensor([[0.0, 0.0], [10.0, 0.0]], requires_grad=True)
     real = torch.tensor([[10.0, 2.0], [0.0, 1.0]])
-    value = transport.minibatch_w1(fake, real)
+    value = transport.minibatch_w1(real, fake)
     value.backward()
     assert value.item() == pytest.approx(1.5)                   # (1 + 2) / 2: matched by proximity
     # Danskin: each point moves along the unit vector towards its partner, weighted 1/n
@@ -87,23 +87,23 @@ def test_minibatch_w1_by_hand():
 def test_minibatch_w1_equals_the_exact_distance():
     g = torch.Generator().manual_seed(0)
     fake, real = torch.randn(40, 3, generator=g, dtype=torch.float64), torch.randn(50, 3, generator=g, dtype=torch.float64)
-    assert transport.minibatch_w1(fake, real).item() == pytest.approx(transport.wasserstein1(fake, real), rel=1e-12)
+    assert transport.minibatch_w1(real, fake).item() == pytest.approx(transport.wasserstein1(fake, real), rel=1e-12)
 
 
 def test_minibatch_w1_gradient_is_a_mean_of_unit_vectors():
     g = torch.Generator().manual_seed(1)
     fake = torch.randn(30, 2, generator=g, dtype=torch.float64, requires_grad=True)
     real = torch.randn(30, 2, generator=g, dtype=torch.float64) + 3.0
-    transport.minibatch_w1(fake, real).backward()
+    transport.minibatch_w1(real, fake).backward()
     # equal sizes: a permutation plan, so every point's gradient is a unit vector / n
     np.testing.assert_allclose(30 * fake.grad.norm(dim=1).numpy(), np.ones(30), rtol=1e-12)
 
 
 def test_minibatch_w1_input_is_named():
     with pytest.raises(ValueError, match="fake"):
-        transport.minibatch_w1(torch.zeros(3), torch.zeros(3, 2))
+        transport.minibatch_w1(torch.zeros(3, 2), torch.zeros(3))
     with pytest.raises(TypeError, match=r"^real must be a torch\.Tensor, got ndarray$"):
-        transport.minibatch_w1(torch.zeros(3, 2), np.zeros((3, 2)))
+        transport.minibatch_w1(np.zeros((3, 2)), torch.zeros(3, 2))
     with pytest.raises(ValueError, match="dimensions"):
         transport.minibatch_w1(torch.zeros(3, 2), torch.zeros(3, 3))
 
@@ -118,6 +118,24 @@ def test_coordinates_near_the_float_limits_neither_overflow_nor_underflow():
     assert big.value == pytest.approx(2e154, rel=1e-9) and big.primal == pytest.approx(2e154, rel=1e-15)
     assert transport.kantorovich_dual([[0.0], [1e-9]], [[3e-9]]).value == pytest.approx(2.5e-9, rel=1e-9)
     assert transport.kantorovich_dual([[0.0], [1.0]], [[3.0]], lipschitz=1e30).value == pytest.approx(2.5e30, rel=1e-9)
+
+
+@pytest.mark.parametrize("dtype, size", [(torch.float64, 1e154), (torch.float64, 1e-170),
+                                         (torch.float32, 1e19), (torch.float32, 1e-25)])
+def test_minibatch_w1_near_the_float_limits_is_finite_and_exact(dtype, size):
+    # the squared differences of such coordinates overflow (underflow) the dtype without rescaling
+    fake = torch.tensor([[size, 0.0], [-size, 0.0]], dtype=dtype, requires_grad=True)
+    real = torch.tensor([[size, 3 * size], [-size, 3 * size]], dtype=dtype)
+    value = transport.minibatch_w1(real, fake)
+    value.backward()
+    assert value.item() == pytest.approx(3 * size, rel=1e-6)
+    np.testing.assert_allclose(fake.grad.numpy(), [[0.0, -0.5], [0.0, -0.5]], rtol=1e-6)
+
+
+def test_minibatch_w1_is_symmetric_in_value():
+    g = torch.Generator().manual_seed(2)
+    x, y = torch.randn(7, 2, generator=g, dtype=torch.float64), torch.randn(5, 2, generator=g, dtype=torch.float64)
+    assert transport.minibatch_w1(x, y).item() == pytest.approx(transport.minibatch_w1(y, x).item(), rel=1e-12)
 
 
 def test_weights_may_require_grad_or_be_float32():
@@ -136,14 +154,14 @@ def test_weights_may_require_grad_or_be_float32():
     (lambda: transport.wasserstein1([[1.0 + 1j]], [[0.0]]), TypeError, r"^x must be real"),
     (lambda: transport.wasserstein1([[0.0]], [["a"]]), TypeError, r"^y must be an array of numbers"),
     (lambda: transport.wasserstein1(np.zeros((2, 0)), np.zeros((2, 0))), ValueError, r"^x must be a non-empty \(n, d\) array"),
-    (lambda: transport.minibatch_w1(torch.tensor([[0.0], [float("nan")]]), torch.zeros(2, 1)), ValueError,
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1), torch.tensor([[0.0], [float("nan")]])), ValueError,
      r"^fake contains non-finite values"),
-    (lambda: transport.minibatch_w1(torch.zeros(2, 1), torch.tensor([[float("inf")]])), ValueError, r"^real contains non-finite"),
-    (lambda: transport.minibatch_w1(torch.zeros(2, 1, dtype=torch.float16), torch.zeros(2, 1)), TypeError,
+    (lambda: transport.minibatch_w1(torch.tensor([[float("inf")]]), torch.zeros(2, 1)), ValueError, r"^real contains non-finite"),
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1), torch.zeros(2, 1, dtype=torch.float16)), TypeError,
      r"^fake must be float32 or float64 .*got torch\.float16$"),
-    (lambda: transport.minibatch_w1(torch.zeros(2, 1), torch.zeros(2, 1, dtype=torch.int64)), TypeError,
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1, dtype=torch.int64), torch.zeros(2, 1)), TypeError,
      r"^real must be float32 or float64"),
-    (lambda: transport.minibatch_w1(torch.zeros(2, 1, dtype=torch.complex64), torch.zeros(2, 1)), TypeError,
+    (lambda: transport.minibatch_w1(torch.zeros(2, 1), torch.zeros(2, 1, dtype=torch.complex64)), TypeError,
      r"^fake must be float32 or float64"),
 ])
 def test_transport_refusals_name_the_argument(call, error, message):

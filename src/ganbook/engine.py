@@ -340,8 +340,7 @@ class Engine:
                 loss = axis.per_seed(losses.feature_matching_loss, real_features,
                                      self.feed.features(self.D, x_fake, condition))
             elif exact:
-                loss = axis.per_seed(lambda real, fake: transport.minibatch_w1(fake=fake, real=real),
-                                     first[0], x_fake)
+                loss = axis.per_seed(transport.minibatch_w1, first[0], x_fake)
             else:
                 fake_out, code_logits = self.feed.score(self.D, x_fake, condition)
                 loss = self.g_loss_fn(fake_out, reduction="none").mean(-1)

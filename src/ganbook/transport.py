@@ -100,7 +100,7 @@ def wasserstein1(x, y, a=None, b=None, *, return_plan: bool = False):
     return (value, plan) if return_plan else value
 
 
-def minibatch_w1(fake, real):
+def minibatch_w1(real, fake):
     r"""Exact :math:`W_1` between two uniform minibatches, differentiable: the optimal critic's value.
 
     By Kantorovich–Rubinstein duality, :math:`W_1` between the batches equals
@@ -109,18 +109,20 @@ def minibatch_w1(fake, real):
     :math:`\pi^*` is found exactly on detached points; the returned
     :math:`\sum_{ij} \pi^*_{ij} \|y_i - x_j\|` then has, by Danskin's theorem, the gradient of
     :math:`W_1` itself: each generated point :math:`y_i` is pulled along the unit vectors towards
-    the real points it is coupled with.
+    the real points it is coupled with. Real before fake, as in :mod:`ganbook.losses`; the value is
+    symmetric. Batches whose coordinates would overflow (or underflow) the squared differences are
+    scaled by a power of 2 first, exactly.
 
     Args:
-        fake: ``(n, d)`` tensor, the generated batch (gradients flow through it).
-        real: ``(m, d)`` tensor, the data batch.
+        real: ``(m, d)`` tensor, the data batch :math:`x`.
+        fake: ``(n, d)`` tensor, the generated batch :math:`y` (gradients flow through it).
 
     Claims: ``critic-optimality-vs-collapse``. Chapter: 09.
     """
     import ot
     import torch
 
-    for name, batch in (("fake", fake), ("real", real)):
+    for name, batch in (("real", real), ("fake", fake)):
         if not isinstance(batch, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(batch).__name__}")
         if batch.dtype not in (torch.float32, torch.float64):
@@ -131,8 +133,13 @@ def minibatch_w1(fake, real):
         if not bool(torch.isfinite(batch).all()):
             raise ValueError(f"{name} contains non-finite values (nan or inf)")
     if fake.shape[1] != real.shape[1]:
-        raise ValueError(f"fake and real live in different dimensions: {fake.shape[1]} vs {real.shape[1]}")
-    cost = torch.cdist(fake, real.to(fake.dtype), compute_mode="donot_use_mm_for_euclid_dist")
+        raise ValueError(f"real and fake live in different dimensions: {real.shape[1]} vs {fake.shape[1]}")
+    real = real.to(fake.dtype)
+    # ||y - x|| = s ||y/s - x/s|| for a power of 2 s: exact, and keeps the squares finite and normal
+    safe = torch.finfo(fake.dtype).max ** 0.25
+    top = max(fake.detach().abs().max().item(), real.detach().abs().max().item())
+    scale = 1.0 if top == 0 or 1 / safe <= top <= safe else 2.0 ** np.floor(np.log2(top))
+    cost = torch.cdist(fake / scale, real / scale, compute_mode="donot_use_mm_for_euclid_dist") * scale
     n, m = cost.shape
     plan = ot.emd(np.full(n, 1.0 / n), np.full(m, 1.0 / m), cost.detach().cpu().double().numpy())
     return (torch.as_tensor(plan, dtype=cost.dtype, device=cost.device) * cost).sum()
