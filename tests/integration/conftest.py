@@ -47,10 +47,14 @@ class Env:
     def python(self) -> str:
         return str(self.path / "bin" / "python")
 
-    def run(self, *args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    def run(self, *args: str, cwd: Path | None = None, check: bool = True,
+            threads: int | None = None) -> subprocess.CompletedProcess:
+        """Run this environment's Python; ``threads`` sets torch's (OpenMP's) thread count."""
         environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         environment["PATH"] = f"{self.path / 'bin'}:{environment.get('PATH', '')}"
         environment["GANBOOK_PROFILE"] = "cpu"
+        if threads is not None:
+            environment.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
         result = subprocess.run([self.python, *args], cwd=cwd, env=environment, capture_output=True, text=True)
         if check and result.returncode:
             raise AssertionError(f"{' '.join(args)[:200]} failed in {self.path}:\n{result.stderr[-4000:]}")

@@ -9,15 +9,23 @@ CPU profile. The first installs the package *and its dependencies* from its inst
 environment with only torch and a kernel; the others start where the dependencies are already
 there (installing them ten more times would test nothing new), so their install cells install the
 package itself. A last cell added to each run reports where ganbook was imported from.
+
+The notebooks run side by side, as many as there are cores, one thread each (the chapters' small
+models train as fast on one thread as on two; see ``.ci/execute.py``), the longest first by the
+last build's chapter times; each notebook's test then reads its own outcome.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, repository_url, version
+from conftest import ROOT, Env, repository_url, version
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 RUN = """
@@ -52,23 +60,52 @@ def test_every_chapter_has_a_notebook():
     assert {p.stem for p in NOTEBOOKS} == {p.stem for p in (ROOT / "book").glob("[0-9][0-9]-*.md")}
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_a_notebook_runs_in_a_clean_environment_from_its_install_cell(notebook, release, colab_base, request,
-                                                                       tmp_path):
-    first = notebook == NOTEBOOKS[0]
-    start = colab_base if first else request.getfixturevalue("colab_with_dependencies")
-    env = start.copy(tmp_path / "env")
-    assert not env.has_ganbook()
-    source, executed = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
-    source.write_text(json.dumps(colab_version(json.loads(notebook.read_text()), release.url)))
+@dataclass(frozen=True)
+class Outcome:
+    env: Env
+    returncode: int
+    stderr: str
+    cells: list
 
-    result = env.run("-c", RUN, str(source), str(executed), cwd=tmp_path, check=False)
-    assert result.returncode == 0, f"{notebook.name} failed in the clean environment:\n{result.stderr[-4000:]}"
-    cells = json.loads(executed.read_text())["cells"]
-    errors = [o for cell in cells if cell["cell_type"] == "code" for o in cell.get("outputs", [])
+
+def run_notebook(notebook: Path, env: Env, url: str, folder: Path, threads: int) -> Outcome:
+    folder.mkdir(parents=True)
+    source, executed = folder / "in.ipynb", folder / "out.ipynb"
+    source.write_text(json.dumps(colab_version(json.loads(notebook.read_text()), url)))
+    result = env.run("-c", RUN, str(source), str(executed), cwd=folder, check=False, threads=threads)
+    cells = json.loads(executed.read_text())["cells"] if executed.is_file() else []
+    return Outcome(env, result.returncode, result.stderr, cells)
+
+
+@pytest.fixture(scope="module")
+def outcomes(release, colab_base, colab_with_dependencies, tmp_path_factory) -> dict[str, Outcome]:
+    """Every notebook run in its own copy of a clean environment, several at a time."""
+    root = tmp_path_factory.mktemp("notebooks")
+    last = ROOT / "_build" / "chapter_seconds.json"
+    seconds = json.loads(last.read_text()) if last.is_file() else {}
+    cores = os.cpu_count() or 1
+    jobs = min(cores, len(NOTEBOOKS))
+    envs = {}
+    for notebook in NOTEBOOKS:   # the first from torch and a kernel only; see the module's docstring
+        start = colab_base if notebook == NOTEBOOKS[0] else colab_with_dependencies
+        envs[notebook] = start.copy(root / f"{notebook.stem}-env")
+        assert not envs[notebook].has_ganbook()
+    order = sorted(NOTEBOOKS, key=lambda p: -seconds.get(p.stem, 0.0))
+    with ThreadPoolExecutor(jobs) as pool:
+        running = {p.stem: pool.submit(run_notebook, p, envs[p], release.url, root / p.stem,
+                                       max(1, cores // jobs)) for p in order}
+        return {stem: future.result() for stem, future in running.items()}
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_runs_in_a_clean_environment_from_its_install_cell(notebook, outcomes, release):
+    outcome = outcomes[notebook.stem]
+    assert outcome.returncode == 0, f"{notebook.name} failed in the clean environment:\n{outcome.stderr[-4000:]}"
+    errors = [o for cell in outcome.cells if cell["cell_type"] == "code" for o in cell.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
-    (report,) = [json.loads("".join(o["text"])) for o in cells[-1]["outputs"] if o.get("name") == "stdout"]
+    (report,) = [json.loads("".join(o["text"])) for o in outcome.cells[-1]["outputs"] if o.get("name") == "stdout"]
+    env = outcome.env
     assert report["prefix"] == str(env.path), "the kernel did not run in the clean environment"
     assert re.match(rf"^{re.escape(str(env.path))}/lib/python[\d.]+/site-packages/ganbook/__init__\.py$",
                     report["ganbook"]), report["ganbook"]
