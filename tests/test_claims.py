@@ -53,3 +53,23 @@ def test_malformed_files_are_refused(tmp_path, entries, message):
     (tmp_path / "s.txt").write_text("source")
     with pytest.raises(claims.ClaimsError, match=message):
         claims.parse(entries, tmp_path)
+
+
+def test_source_lines_quote_the_shipped_sources_by_line():
+    lines = claims.source_lines("lecture-gans-banerjee.txt")
+    number = claims.source_line("lecture-gans-banerjee.txt", "What are the solutions")
+    assert "What are the solutions" in lines[number - 1]
+    assert not any("What are the solutions" in line for line in lines[:number - 1])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: claims.source_lines("no-such-lecture.txt"), ValueError, r"^name must be one of the sources \["),
+    (lambda: claims.source_lines("../claims.yml"), ValueError, r"^name must be one of the sources"),
+    (lambda: claims.source_lines(3), TypeError, r"^name must be a source file name \(str\), got int$"),
+    (lambda: claims.source_line("lecture-gans-banerjee.txt", ""), ValueError, r"^text must be a non-empty string"),
+    (lambda: claims.source_line("lecture-gans-banerjee.txt", "no such words anywhere 123"), ValueError,
+     r"^text 'no such words anywhere 123' is on no line of lecture-gans-banerjee.txt$"),
+])
+def test_source_lookups_refuse_bad_input_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -95,3 +95,24 @@ def get(claim_id: str) -> Claim:
 def all_claims() -> list[Claim]:
     """Every claim, in the file's order."""
     return list(_shipped().values())
+
+
+def source_lines(name: str) -> list[str]:
+    """The lines of a source (``sources/<name>``, shipped with the package), for quoting it by line."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a source file name (str), got {type(name).__name__}")
+    path = package_file("sources") / name
+    if "/" in name or "\\" in name or not path.is_file():
+        known = sorted(p.name for p in package_file("sources").iterdir() if p.is_file())
+        raise ValueError(f"name must be one of the sources {known}, got {name!r}")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def source_line(name: str, text: str) -> int:
+    """The number (from 1) of the first line of source ``name`` that contains ``text``."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text must be a non-empty string to look for, got {text!r}")
+    for number, line in enumerate(source_lines(name), 1):
+        if text in line:
+            return number
+    raise ValueError(f"text {text!r} is on no line of {name}")

@@ -412,7 +412,7 @@ class Ledger:
         if isinstance(line, bool) or not isinstance(line, numbers.Integral) or line < 1:
             raise ValueError(f"line must be a positive integer, got {line!r}")
         stated = _text(stated, "stated")
-        lines = claims_module.package_file(f"sources/{source}").read_text(encoding="utf-8").splitlines()
+        lines = claims_module.source_lines(source)
         if line > len(lines):
             raise ValueError(f"line {line} is past the end of {source} ({len(lines)} lines)")
         first = _normalise(lines[line - 1])
