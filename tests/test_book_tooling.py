@@ -37,3 +37,14 @@ def test_chapters_are_numbered_in_the_order_of_their_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     numbered = [c["file"] for part in toc["parts"] if part.get("numbered") for c in part["chapters"]]
     assert [int(Path(f).name[:2]) for f in numbered] == list(range(1, len(numbered) + 1))
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:]]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GANBOOK_LEDGER_DIR", str(tmp_path))
+    namespace = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    assert [c.status for c in namespace["ledger"].checks] == ["verified"]
+    assert len(namespace["runs"]) == 8
