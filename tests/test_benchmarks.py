@@ -80,3 +80,14 @@ def test_mean_and_error_is_the_standard_error_and_refuses_inf():
     assert str(benchmarks.Value(6.3, 0.5)) == "6.3 ± 0.5" and str(benchmarks.Value(1.0)) == "1"
     assert benchmarks.Value(0.8125, 0.03125).text(1, scale=100) == "81.2 ± 3.1"
     assert benchmarks.Value(7.0).text(2) == "7.00"
+
+
+def test_seed_summary_reports_infinite_seeds_apart():
+    assert benchmarks.seed_summary([1.0, 2.0, 4.0], 2) == "2.33 ± 0.88"
+    assert benchmarks.seed_summary([0.5, 0.7], 1, scale=100) == "60.0 ± 10.0"
+    assert benchmarks.seed_summary([1.0, float("inf"), 3.0], 1) == "2.0 ± 1.0 (1 of 3 seeds without a high-quality sample)"
+    assert benchmarks.seed_summary([float("inf")], 1) == "— (1 of 1 seeds without a high-quality sample)"
+    with pytest.raises(ValueError, match="^values contain nan"):
+        benchmarks.seed_summary([1.0, float("nan")], 1)
+    with pytest.raises(ValueError, match="^values must be a non-empty 1-D sequence"):
+        benchmarks.seed_summary([], 1)

@@ -159,3 +159,21 @@ def mean_and_error(values) -> Value:
                          "high-quality sample): report those seeds separately, never in a mean")
     error = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else None
     return Value(float(x.mean()), error)
+
+
+def seed_summary(values, digits: int, scale: float = 1.0) -> str:
+    """``mean ± standard error`` over the seeds' finite values, for a table cell.
+
+    Seeds with an infinite value (a reverse KL without any high-quality sample) are never
+    averaged: they are counted after the mean, e.g. ``"0.42 ± 0.05 (1 of 8 seeds without a
+    high-quality sample)"``; with no finite seed the cell is ``"—"``. NaN is refused.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"values must be a non-empty 1-D sequence, got shape {x.shape}")
+    if np.isnan(x).any():
+        raise ValueError("values contain nan, which is no measurement of a seed")
+    finite = x[np.isfinite(x)]
+    text = "—" if finite.size == 0 else mean_and_error(finite).text(digits, scale)
+    missing = x.size - finite.size
+    return text + (f" ({missing} of {x.size} seeds without a high-quality sample)" if missing else "")
