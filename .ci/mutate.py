@@ -48,7 +48,7 @@ MUTATIONS = [
              "eps = eps.to(real.device)", "eps = torch.ones_like(eps).to(real.device)",
              ("07-wgan-gp", "04-wasserstein-distance")),
     Mutation("p_r and p_g swapped in the optimal discriminator", "theory.py",
-             "np.divide(a, total, out=out, where=total > 0)", "np.divide(b, total, out=out, where=total > 0)",
+             "out[positive] = a_s / (a_s + b_s)", "out[positive] = b_s / (a_s + b_s)",
              ("03-optimal-discriminator",)),
     Mutation("the 1/2 dropped in the LSGAN discriminator loss", "losses.py",
              "return _reduce(0.5 * (real_outputs - b) ** 2 + 0.5 * (fake_outputs - a) ** 2, reduction)",
