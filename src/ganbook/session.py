@@ -11,6 +11,8 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from ganbook import _validate
+
 PROFILES = ("cpu", "gpu")
 T = TypeVar("T")
 
@@ -38,8 +40,14 @@ def pick_device() -> torch.device:
     return torch.device("cpu")
 
 
+def _seed(seed) -> int:
+    """A seed every generator takes: an integer in [0, 2**32) (NumPy's range)."""
+    return _validate.integer("seed", seed, minimum=0, maximum=2 ** 32 - 1)
+
+
 def seed_everything(seed: int) -> None:
-    """Seed Python's, NumPy's and torch's global generators."""
+    """Seed Python's, NumPy's and torch's global generators (``seed`` in [0, 2**32))."""
+    seed = _seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -54,8 +62,7 @@ def setup(seed: int = 0, profile: str | None = None) -> Session:
 
     Used by every chapter's setup cell.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2 ** 32:
-        raise ValueError(f"seed must be an integer in [0, 2**32) (NumPy's seeds), got {seed!r}")
+    seed = _seed(seed)
     device = pick_device()
     chosen = profile or os.environ.get("GANBOOK_PROFILE") or (
         "gpu" if device.type == "cuda" else "cpu")
