@@ -181,7 +181,7 @@ TRANSPORT_CALLS = [
     (lambda bad: transport.wasserstein1([0.0, 1.0], [1.0], a=[0.5, bad]), "a"),
     (lambda bad: transport.wasserstein1_1d([0.0], [0.0, 1.0], b=[bad, 0.5]), "b"),
     (lambda bad: transport.kantorovich_dual([0.0], [1.0], lipschitz=bad), "lipschitz"),
-    (lambda bad: transport.minibatch_w1(torch.tensor([[bad]]), torch.zeros(1, 1)), "fake"),
+    (lambda bad: transport.minibatch_w1(torch.zeros(1, 1), torch.tensor([[bad]])), "fake"),
 ]
 LOSS_CALLS = [
     (lambda bad: losses.minimax_discriminator_loss(torch.tensor([bad]), torch.zeros(1)), "real_logits"),
