@@ -42,6 +42,8 @@ LEDGERS = ROOT / "_build" / "ledgers"
 # Chapter times of the last build, longest first next time (on a fresh clone: file order reversed,
 # which puts the late, training-heavy chapters first).
 TIMES = ROOT / "_build" / "chapter_seconds.json"
+# The last whole build's wall time and parallelism (benchmarks/chapter_times.py reads it).
+WALL = ROOT / "_build" / "book_seconds.json"
 
 
 def chapters(names: list[str]) -> list[Path]:
@@ -109,7 +111,11 @@ def main(argv: list[str]) -> int:
     TIMES.parent.mkdir(parents=True, exist_ok=True)
     TIMES.write_text(json.dumps({**(json.loads(TIMES.read_text()) if TIMES.is_file() else {}), **seconds},
                                 indent=1, sort_keys=True))
-    print(f"{len(paths)} chapters executed in {time.perf_counter() - started:.0f} s wall "
+    wall = time.perf_counter() - started
+    if not argv:
+        WALL.write_text(json.dumps({"wall": round(wall, 1), "jobs": jobs, "threads": int(threads),
+                                    "chapters": len(paths)}, indent=1))
+    print(f"{len(paths)} chapters executed in {wall:.0f} s wall "
           f"({sum(seconds.values()):.0f} s of chapter time)", flush=True)
     if failed:
         print(f"chapters failed: {', '.join(failed)}", flush=True)
