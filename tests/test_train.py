@@ -320,3 +320,19 @@ def test_fit_generator_trains_on_the_device_it_is_given():
     G, D = models.MLPGenerator(1, 1, (8,)), models.MLPDiscriminator(1, (8,))
     first = train.fit_generator(G, D, steps=3, device="cpu", progress=False)
     assert first.shape == (3,) and np.all(np.isfinite(first))
+
+
+def test_history_then_joins_two_phases():
+    first = train.History("nsgan", np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.zeros(2), np.ones(2),
+                          evaluations=[{"step": 0, "w1": 5.0}, {"step": 2, "w1": 4.0}], seconds=1.5)
+    later = train.History("nsgan", np.array([9.0]), np.array([8.0]), np.zeros(1), np.ones(1),
+                          evaluations=[{"step": 0, "w1": 4.0}, {"step": 1, "w1": 3.0}], seconds=0.5)
+    joined = first.then(later)
+    assert joined.steps == 3 and joined.seconds == 2.0
+    np.testing.assert_array_equal(joined.d_loss, [1.0, 2.0, 9.0])
+    np.testing.assert_array_equal(joined.g_loss, [3.0, 4.0, 8.0])
+    assert joined.evaluations == [{"step": 0, "w1": 5.0}, {"step": 2, "w1": 4.0}, {"step": 3, "w1": 3.0}]
+    with pytest.raises(ValueError, match=r"^later must train the same objective \('nsgan'\), got 'wgan'$"):
+        first.then(train.History("wgan", *(np.zeros(1),) * 4))
+    with pytest.raises(TypeError, match=r"^later must be a History, got dict$"):
+        first.then({})

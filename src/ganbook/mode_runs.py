@@ -116,15 +116,6 @@ def score(generator: torch.nn.Module, benchmark: str, n_samples: int = 2500) -> 
     return {"modes": m.modes_captured, "high_quality": m.high_quality, "reverse_kl": m.reverse_kl}
 
 
-def _joined(first: train.History, second: train.History) -> train.History:
-    """One History of two consecutive phases (the second's steps counted after the first's)."""
-    later = [dict(e, step=e["step"] + first.steps) for e in second.evaluations[1:]]
-    columns = [np.concatenate([getattr(first, k), getattr(second, k)])
-               for k in ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm")]
-    return train.History(first.objective, *columns, evaluations=first.evaluations + later,
-                         seconds=first.seconds + second.seconds)
-
-
 def train_method(benchmark: str, method: str, config: Config = Config(), *, seeds=None,
                  phases: tuple[int, int] | None = None, evaluate: bool = True,
                  device: str | torch.device | None = None, progress: bool | None = None) -> list[train.Run]:
@@ -159,7 +150,7 @@ def train_method(benchmark: str, method: str, config: Config = Config(), *, seed
     trained = {run.seed: (run.generator, run.discriminator) for run in first}
     second = train.train_seeds(lambda seed: trained[seed], mixture, steps=second_steps,
                                lr_d=lr / config.anneal, lr_g=lr / config.anneal, **common)
-    return [train.Run(a.seed, _joined(a.history, b.history), b.generator, b.discriminator)
+    return [train.Run(a.seed, a.history.then(b.history), b.generator, b.discriminator)
             for a, b in zip(first, second)]
 
 

@@ -68,6 +68,21 @@ class History:
         return (np.array([e["step"] for e in self.evaluations]),
                 np.array([e[name] for e in self.evaluations], dtype=float))
 
+    def then(self, later: "History") -> "History":
+        """This run and ``later``, a second phase that continued from this one's models, as one History.
+
+        ``later``'s steps are counted after this run's; its step-0 evaluation (this run's final
+        models, evaluated again) is dropped. Both phases must train the same objective.
+        """
+        if not isinstance(later, History):
+            raise TypeError(f"later must be a History, got {type(later).__name__}")
+        if later.objective != self.objective:
+            raise ValueError(f"later must train the same objective ({self.objective!r}), got {later.objective!r}")
+        columns = [np.concatenate([getattr(self, k), getattr(later, k)])
+                   for k in ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm")]
+        evaluations = self.evaluations + [dict(e, step=e["step"] + self.steps) for e in later.evaluations[1:]]
+        return History(self.objective, *columns, evaluations=evaluations, seconds=self.seconds + later.seconds)
+
 
 @dataclass
 class Run:
