@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy import integrate
 
-from ganbook import data
+from ganbook import data, models
 
 
 def rng(seed=0):
@@ -146,3 +146,81 @@ def test_float32_weights_and_array_labels_are_accepted():
 
 def test_disjoint_lines_live_in_the_plane():
     assert data.DisjointLines(0.5).sample(3, generator=rng()).shape == (3, 2)
+
+
+# --- sharper tests, from surviving mutants of `make mutation-score` ----------------------------
+
+@pytest.mark.parametrize("means, std, message", [
+    (np.zeros((0, 2)), 0.1, r"^means must be a non-empty \(K, d\) array, got shape \(0, 2\)$"),
+    (np.zeros((2, 2, 2)), 0.1, r"^means must be a non-empty \(K, d\) array, got shape \(2, 2, 2\)$"),
+    (np.zeros((3, 2)), [0.1, 0.2], r"^std must be one number or one per component \(3\), got shape \(2,\)$"),
+    (np.zeros((1, 2)), [0.1, 0.2], r"^std must be one number or one per component \(1\), got shape \(2,\)$"),
+    (np.zeros((2, 2)), np.inf, r"^std must be positive and finite, got \[inf inf\]$"),
+    (np.zeros((2, 2)), [0.1, 0.0], r"^std must be positive and finite, got \[0.1 0. \]$"),
+])
+def test_gaussian_mixture_refuses_bad_means_and_std_exactly(means, std, message):
+    with pytest.raises(ValueError, match=message):
+        data.GaussianMixture(means, std)
+
+
+def test_gaussian_mixture_takes_one_std_per_component_or_one_for_all():
+    np.testing.assert_array_equal(data.GaussianMixture(np.zeros((3, 2)), [0.1, 0.2, 0.3]).std, [0.1, 0.2, 0.3])
+    np.testing.assert_array_equal(data.GaussianMixture(np.zeros((3, 2)), [0.5]).std, [0.5, 0.5, 0.5])
+
+
+def test_posterior_is_bayes_rule_with_unequal_stds_and_weights():
+    from scipy import stats
+    means, std, weights = np.array([[0.0, 0.0], [1.5, -0.5], [-1.0, 2.0]]), np.array([0.3, 0.8, 1.5]), [0.2, 0.5, 0.3]
+    mixture = data.GaussianMixture(means, std, weights)
+    x = np.array([[0.1, 0.2], [1.0, 0.0], [-2.0, 3.0], [4.0, -4.0]])
+    joint = np.stack([w * stats.multivariate_normal(m, s ** 2 * np.eye(2)).pdf(x)
+                      for m, s, w in zip(means, std, weights)], axis=1)
+    np.testing.assert_allclose(mixture.posterior(x), joint / joint.sum(axis=1, keepdims=True), rtol=1e-10)
+
+
+def test_posterior_is_finite_far_from_every_mean():
+    mixture = data.GaussianMixture([[0.0, 0.0], [1.0, 0.0]], 0.01)
+    post = mixture.posterior(np.array([[1e3, 0.0], [-1e3, 0.0]]))     # exp underflows without the shift
+    np.testing.assert_allclose(post, [[0.0, 1.0], [1.0, 0.0]], atol=1e-12)
+
+
+def test_generated_needs_a_model_with_a_latent_dim():
+    message = r"^generator must have a latent_dim \(a model of ganbook.models\)$"
+    for bad in (object(), torch.nn.Linear(2, 2), type("Fake", (), {"latent_dim": 2})()):
+        with pytest.raises(ValueError, match=message):
+            data.Generated(bad)
+
+
+def test_generated_samples_the_generator_on_seeded_latents():
+    torch.manual_seed(0)
+    G = models.MLPGenerator(3, 2, (8,))
+    sampler = data.Generated(G)
+    assert sampler.dim == 2 and sampler.generator is G
+    x = sampler.sample(5, generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        expected = G(torch.randn(5, 3, generator=torch.Generator().manual_seed(4)))
+    torch.testing.assert_close(x, expected)
+
+
+@pytest.mark.parametrize("x, error, message", [
+    (np.zeros((3, 2)), TypeError, r"^x must be a floating-point torch.Tensor, got ndarray$"),
+    (torch.zeros(3, 2, dtype=torch.int64), TypeError, r"^x must be a floating-point torch.Tensor, got torch.int64$"),
+    (torch.zeros(3), ValueError, r"^x must be a non-empty batch \(n, d, \.\.\.\) of examples, got shape \(3,\)$"),
+    (torch.zeros(0, 2), ValueError, r"^x must be a non-empty batch \(n, d, \.\.\.\) of examples, got shape \(0, 2\)$"),
+    (torch.zeros(3, 0), ValueError, r"^x must be a non-empty batch \(n, d, \.\.\.\) of examples, got shape \(3, 0\)$"),
+])
+def test_tensor_data_refuses_bad_examples_exactly(x, error, message):
+    with pytest.raises(error, match=message):
+        data.TensorData(x)
+
+
+def test_tensor_data_labels_need_a_class_count():
+    x, labels = torch.zeros(4, 2), torch.tensor([0, 1, 1, 0])
+    with pytest.raises(ValueError, match=r"^n_classes must be given with labels$"):
+        data.TensorData(x, labels)
+    with pytest.raises(ValueError, match=r"^n_classes must be an integer >= 1, got 0$"):
+        data.TensorData(x, labels, n_classes=0)
+    with pytest.raises(TypeError, match=r"^n_classes must be an integer, got 2.0 \(float\)$"):
+        data.TensorData(x, labels, n_classes=2.0)
+    assert data.TensorData(x, labels, n_classes=2).n_classes == 2
+    assert data.TensorData(x, n_classes=2).n_classes is None        # unlabelled: no classes

@@ -242,7 +242,8 @@ class TensorData:
 
     def __init__(self, x: Tensor, labels: Tensor | None = None, n_classes: int | None = None):
         if not isinstance(x, Tensor) or not x.is_floating_point():
-            raise TypeError(f"x must be a floating-point torch.Tensor, got {getattr(x, 'dtype', type(x).__name__)}")
+            got = x.dtype if isinstance(x, Tensor) else type(x).__name__      # an ndarray's dtype would mislead
+            raise TypeError(f"x must be a floating-point torch.Tensor, got {got}")
         if x.dim() < 2 or x.shape[0] == 0 or x.numel() == 0:
             raise ValueError(f"x must be a non-empty batch (n, d, ...) of examples, got shape {tuple(x.shape)}")
         if not bool(torch.isfinite(x).all()):

@@ -41,7 +41,8 @@ def softplus(x: Tensor) -> Tensor:
     to 2e-9, gradient exactly 1); ``logaddexp(x, 0)`` has neither error and never overflows.
     """
     if not isinstance(x, Tensor) or not x.is_floating_point():
-        raise TypeError(f"x must be a floating-point torch.Tensor, got {getattr(x, 'dtype', type(x).__name__)}")
+        got = x.dtype if isinstance(x, Tensor) else type(x).__name__      # an ndarray's dtype would mislead
+        raise TypeError(f"x must be a floating-point torch.Tensor, got {got}")
     return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
 
 
