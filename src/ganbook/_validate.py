@@ -5,6 +5,7 @@
 * :func:`integer`: a count, size or seed that must be a true integer (``2.5`` modes or a ``True``
   seed are refused, not rounded);
 * :func:`number`: one finite real number within bounds;
+* :func:`float_tensor`: a floating-point torch tensor, refused by its type (or a tensor by its dtype);
 * :func:`sum_tolerance`: how far from 1 a vector of probabilities may sum, given the precision
   of the dtype it arrived in (a float32 vector is rounded to ~6e-8 per entry).
 """
@@ -99,4 +100,15 @@ def number(name: str, value: Any, *, low: float | None = None, high: float | Non
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low:g}, got {value:g}")
     if high is not None and (value > high or (high_open and value == high)):
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high:g}, got {value:g}")
+    return value
+
+
+def float_tensor(name: str, value: Any):
+    """``value`` if it is a floating-point torch tensor; else ``TypeError`` naming ``name`` and what it got
+    (a tensor's dtype, anything else's type: an ndarray's dtype alone would mislead)."""
+    import torch
+
+    if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+        got = value.dtype if isinstance(value, torch.Tensor) else type(value).__name__
+        raise TypeError(f"{name} must be a floating-point torch.Tensor, got {got}")
     return value

@@ -241,9 +241,7 @@ class TensorData:
     """A finite dataset (optionally labelled) sampled uniformly with replacement."""
 
     def __init__(self, x: Tensor, labels: Tensor | None = None, n_classes: int | None = None):
-        if not isinstance(x, Tensor) or not x.is_floating_point():
-            got = x.dtype if isinstance(x, Tensor) else type(x).__name__      # an ndarray's dtype would mislead
-            raise TypeError(f"x must be a floating-point torch.Tensor, got {got}")
+        _validate.float_tensor("x", x)
         if x.dim() < 2 or x.shape[0] == 0 or x.numel() == 0:
             raise ValueError(f"x must be a non-empty batch (n, d, ...) of examples, got shape {tuple(x.shape)}")
         if not bool(torch.isfinite(x).all()):

@@ -40,9 +40,7 @@ def softplus(x: Tensor) -> Tensor:
     ``torch.nn.functional.softplus`` replaces the function by ``x`` above ``x = 20`` (error up
     to 2e-9, gradient exactly 1); ``logaddexp(x, 0)`` has neither error and never overflows.
     """
-    if not isinstance(x, Tensor) or not x.is_floating_point():
-        got = x.dtype if isinstance(x, Tensor) else type(x).__name__      # an ndarray's dtype would mislead
-        raise TypeError(f"x must be a floating-point torch.Tensor, got {got}")
+    _validate.float_tensor("x", x)
     return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
 
 
