@@ -57,9 +57,8 @@ def chapters(names: list[str]) -> list[Path]:
     return [p for p in found if p.stem in names]
 
 
-def longest_first(paths: list[Path]) -> list[Path]:
+def longest_first(paths: list[Path], last: dict[str, float]) -> list[Path]:
     """Paths ordered by their last measured time, longest first (so the slowest start at once)."""
-    last = json.loads(TIMES.read_text()) if TIMES.is_file() else {}
     rank = {p.stem: i for i, p in enumerate(reversed(paths))}
     return sorted(paths, key=lambda p: (-last.get(p.stem, 0.0), rank[p.stem]))
 
@@ -82,7 +81,8 @@ def main(argv: list[str]) -> int:
     settings = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     timeout = int(settings["execute"]["timeout"])
     config = MdParserConfig(enable_extensions=set(settings["parse"]["myst_enable_extensions"]))
-    paths = longest_first(chapters(argv))
+    last = json.loads(TIMES.read_text()) if TIMES.is_file() else {}
+    paths = longest_first(chapters(argv), last)
     cores = os.cpu_count() or 1
     jobs = max(1, min(cores, len(paths), int(os.environ.get("GANBOOK_BUILD_JOBS", cores))))
     # each chapter's kernel gets an equal share of the cores (kernels inherit this environment)
@@ -109,7 +109,7 @@ def main(argv: list[str]) -> int:
                 check_validity=False, overwrite=True)
             print(f"{path.stem}: {seconds[path.stem]:.0f} s", flush=True)
     TIMES.parent.mkdir(parents=True, exist_ok=True)
-    TIMES.write_text(json.dumps({**(json.loads(TIMES.read_text()) if TIMES.is_file() else {}), **seconds},
+    TIMES.write_text(json.dumps({**last, **seconds},
                                 indent=1, sort_keys=True))
     wall = time.perf_counter() - started
     if not argv:
