@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from ganbook import mode_runs, reference
+from ganbook import mode_runs, reference, wgan_runs
 
 TINY = reference.Experiment("ring-gan", "ring", "GAN",
                             mode_runs.Config(hidden=(8,), batch_size=16, steps=20, gp_steps=10, anneal=10,
@@ -102,3 +102,41 @@ def test_evaluations_read_back_per_seed(stored):
     np.testing.assert_array_equal(reference.at_evaluation(result, "modes", -1), reference.final(result, "modes"))
     result["evaluations"][1][0]["reverse_kl"] = None
     assert np.isinf(reference.at_evaluation(result, "reverse_kl", 0)[1])
+
+
+WGAN_TINY = reference.WGANExperiment("gaussian-wgan", wgan_runs.Config(hidden=(8,), steps=20, seeds=(0, 1), records=4,
+                                                                       n_reference=50, n_estimate=80), "a test")
+
+
+@pytest.fixture
+def wgan_stored(monkeypatch, tmp_path):
+    monkeypatch.setitem(reference.WGAN_EXPERIMENTS, "gaussian-wgan", WGAN_TINY)
+    return reference.save(reference.run("gaussian-wgan", device="cpu", progress=False), tmp_path)
+
+
+def test_a_wgan_result_holds_every_arm_and_reloads(wgan_stored):
+    result = reference.load("gaussian-wgan", wgan_stored.parent)
+    assert set(result["arms"]) == set(wgan_runs.ARMS) and result["seeds"] == [0, 1]
+    records = reference.arm_records(result, "Adam")
+    assert len(records) == 2 and records[1].shape == (5, 4) and records[1][-1, 0] == 20
+    assert len(result["prefix"]["GAN d_loss"]) == reference.PREFIX_STEPS
+    with pytest.raises(ValueError, match="arm must be one of"):
+        reference.arm_records(result, "SGD")
+
+
+def test_a_changed_wgan_arm_makes_it_stale(wgan_stored, monkeypatch):
+    monkeypatch.setitem(wgan_runs.ARMS, "Adam", {"objective": "wgan", "optimizer": "adam", "betas": (0.9, 0.999)})
+    with pytest.raises(reference.StaleReference, match="Adam d_loss"):
+        reference.load("gaussian-wgan", wgan_stored.parent)
+
+
+def test_a_changed_wgan_metric_makes_it_stale(wgan_stored, monkeypatch):
+    """The stored seed-0 models are evaluated again: another evaluation set is caught."""
+    monkeypatch.setitem(wgan_runs.EVAL_SEEDS, "w1_latent", 5)
+    with pytest.raises(reference.StaleReference, match="scores"):
+        reference.load("gaussian-wgan", wgan_stored.parent)
+
+
+def test_the_experiments_of_both_kinds_are_named():
+    assert reference.experiment("gaussian-wgan").command() == "make reference NAME=gaussian-wgan"
+    assert "gaussian-wgan" not in reference.EXPERIMENTS          # chapter 09 reads the mode benchmarks only
