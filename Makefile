@@ -66,8 +66,9 @@ html: $(STAMP)
 	  || { echo "a chapter missed the cache of .ci/execute.py and ran again in the build"; exit 1; }
 	$(BIN)/python .ci/summary.py
 
-# Reference runs (ganbook.reference): the mode benchmarks at GDPP's budget, on CUDA when present;
-# results in book/results/<name>.json, which chapter 09 reads (its build re-runs each stored prefix).
+# Reference runs (ganbook.reference): the mode benchmarks at GDPP's budget (chapter 09) and the WGAN
+# arms at a quarter of the paper's generator steps (chapter 06), on CUDA when present; results in
+# book/results/<name>.json, which the chapters read (every build re-runs each stored prefix).
 # One experiment: make reference NAME=ring-gan
 NAME ?=
 reference: $(STAMP)

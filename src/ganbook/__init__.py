@@ -8,8 +8,9 @@ machinery the chapters use: :mod:`~ganbook.theory`, :mod:`~ganbook.losses`,
 :mod:`~ganbook.engine`, with its :mod:`~ganbook.settings`, and :mod:`~ganbook.stacked` for seeds
 trained together), :mod:`~ganbook.metrics`, :mod:`~ganbook.summary` (seed summaries and tables),
 :mod:`~ganbook.plots`; and, imported by name, :mod:`~ganbook.benchmarks` (the published mode
-benchmarks), :mod:`~ganbook.mode_runs` (our runs of them) and :mod:`~ganbook.reference` (reference
-runs at a published budget, stored with their provenance).
+benchmarks), :mod:`~ganbook.mode_runs` (our runs of them), :mod:`~ganbook.wgan_runs` (the WGAN
+arms of chapter 06) and :mod:`~ganbook.reference` (reference runs at a published budget, stored
+with their provenance).
 
 Torch: 2.9 or later (tested with 2.13); the trainer falls back to older spellings where an API
 it prefers is newer (``torch.nn.utils.get_total_norm``, fused CPU optimisers).
