@@ -33,6 +33,11 @@ def version() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
+def claim_count() -> int:
+    """How many claims the book's claims.yml holds (what an installed release must ship)."""
+    return len(yaml.safe_load((ROOT / "book" / "claims.yml").read_text(encoding="utf-8")))
+
+
 def repository_url() -> str:
     return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"].rstrip("/")
 
