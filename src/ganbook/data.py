@@ -49,7 +49,7 @@ def _positions(index, n: int) -> Tensor:
     if isinstance(index, Tensor):
         integer = not (index.is_floating_point() or index.is_complex() or index.dtype == torch.bool)
     else:
-        integer = index.dtype.kind in "iu"
+        integer = np.issubdtype(index.dtype, np.integer)              # bool is not np.integer
     if not integer:
         raise TypeError(f"index must be integer positions, got {index.dtype}")
     index = torch.as_tensor(index).cpu().long()
