@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F
 
 from ganbook import data, metrics
 
@@ -173,3 +174,170 @@ def test_digits_classifier_refuses_bad_images_and_labels_by_name():
         classifier.label_accuracy(torch.zeros(2, 1, 8, 8), torch.zeros(2))
     with pytest.raises(ValueError, match=r"^fake needs at least 2 images"):
         classifier.fid(torch.zeros(4, 1, 8, 8), torch.zeros(1, 1, 8, 8))
+
+
+# --- sharper tests, from surviving mutants of mutmut (metrics 75.8%) ---------------------------
+
+def test_mode_metrics_counts_a_mode_with_one_sample_and_a_sample_on_the_threshold():
+    centers = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    # one sample on each mode: every mode is captured, the histogram is uniform (reverse KL 0)
+    m = metrics.mode_metrics(centers + 0.5, centers, 1.0)
+    assert (m.modes_captured, m.high_quality, m.reverse_kl) == (3, 1.0, 0.0)
+    # a sample at distance exactly threshold * std (|(3, 4)| = 5 = 5 x 1.0) is not *below* it
+    m = metrics.mode_metrics([[3.0, 4.0], [10.0, 0.0]], centers, 1.0, threshold=5.0)
+    assert m.counts.tolist() == [0, 1, 0] and m.high_quality == 0.5
+
+
+@pytest.mark.parametrize("call, error, message", [
+    # shape is checked before finiteness: a NaN vector is refused for its shape
+    (lambda: metrics.mode_metrics([np.nan, np.nan], [[0.0, 0.0]], 0.1), ValueError,
+     r"^samples must be a non-empty 2-D array, got shape \(2,\)$"),
+    (lambda: metrics.mode_metrics([[1j, 0.0]], [[0.0, 0.0]], 0.1), TypeError, r"^samples must be real, got complex values$"),
+    (lambda: metrics.nearest_distances(np.nan, [[0.0]]), ValueError, r"^samples must be a non-empty 2-D array, got shape \(\)$"),
+    (lambda: metrics.nearest_distances([[0.0]], [["a"]]), TypeError, r"^reference must be an array of numbers, got dtype <U1$"),
+    # an empty batch of images: flattened to (0, 4), then refused by name (not inside NumPy's reshape)
+    (lambda: metrics.w1_to_reference(np.zeros((0, 1, 2, 2)), np.zeros((3, 1, 2, 2))), ValueError,
+     r"^samples must be a non-empty 2-D array, got shape \(0, 4\)$"),
+    (lambda: metrics.copy_share([[0.0]], [[0.0]], [[0.0]], quantile=0.0), ValueError, r"^quantile must be > 0, got 0$"),
+    (lambda: metrics.copy_share([[0.0]], [[0.0]], [[0.0]], quantile=-0.5), ValueError, r"^quantile must be > 0, got -0.5$"),
+    (lambda: metrics.frechet_distance([0.0], [[1.0]], [np.nan], [[1.0]]), ValueError, r"^mu2 contains non-finite values"),
+    (lambda: metrics.frechet_distance([0.0], [1.0], [0.0], [[1.0]]), ValueError, r"^sigma1 must be a non-empty 2-D array"),
+    (lambda: metrics.frechet_distance([0.0, 0.0], np.eye(2), [0.0], np.eye(2)), ValueError,
+     r"^mu2 must have shape \(2,\) to match mu1 of shape \(2,\), got \(1,\)$"),
+    (lambda: metrics.frechet_distance([0.0, 0.0], np.eye(3), [0.0, 0.0], np.eye(2)), ValueError,
+     r"^sigma1 must have shape \(2, 2\) to match mu1 of shape \(2,\), got \(3, 3\)$"),
+    (lambda: metrics.frechet_distance([0.0, 0.0], np.eye(2), [0.0, 0.0], np.eye(3)), ValueError,
+     r"^sigma2 must have shape \(2, 2\) to match mu1 of shape \(2,\), got \(3, 3\)$"),
+    (lambda: metrics.frechet_distance([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]], [0.0, 0.0], np.eye(2)), ValueError,
+     r"^sigma1 must be symmetric \(a covariance matrix\), asymmetry 0.5$"),
+    (lambda: metrics.frechet_distance([0.0, 0.0], np.eye(2), [0.0, 0.0], np.diag([1.0, -3e-8])), ValueError,
+     r"^sigma2 must be positive semi-definite \(a covariance matrix\), has eigenvalue -3e-08$"),
+])
+def test_metric_refusals_exactly(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_nearest_distances_of_images_with_two_trailing_axes():
+    # (n, h, w) images are flattened too: the second image differs by 1 in all 4 pixels, distance 2
+    images = np.zeros((2, 2, 2))
+    images[1] += 1.0
+    np.testing.assert_array_equal(metrics.nearest_distances(images, images[:1]), [0.0, 2.0])
+
+
+def test_nearest_distances_keep_full_precision_far_from_the_origin():
+    # ||x - y|| directly, not sqrt(|x|^2 + |y|^2 - 2 x.y): at coordinates 1e6 the expansion
+    # cancels 1e12-sized terms (error ~2e-4 in float64 for these 30 points); the offset (0.3, 0.4)
+    # is stored to ~1e-10 at 1e6 (non-dyadic, so the expansion's squares are not exact either)
+    reference = 1e6 + 3.0 * np.arange(30.0)[:, None].repeat(2, axis=1)
+    samples = reference + [0.3, 0.4]
+    np.testing.assert_allclose(metrics.nearest_distances(samples, reference), 0.5, rtol=0, atol=1e-9)
+
+
+def test_copy_share_counts_only_distances_strictly_below_the_quantile():
+    # fresh images at distances 1, 2, 3 from the one training point: the median tau is 2;
+    # a sample at distance exactly 2 is not a near-copy, one at 0.5 is
+    share = metrics.copy_share([[2.0], [0.5]], [[0.0]], [[1.0], [2.0], [3.0]], quantile=0.5)
+    assert share == 0.5
+
+
+@pytest.mark.parametrize("sigma, value", [
+    # asymmetry exactly COVARIANCE_TOL x scale (1e-8 - 0 with scale 1) is round-off, accepted;
+    # symmetrised to off-diagonals 5e-9: FD to itself is 0 (up to the eigen-solver, 1e-15)
+    (np.array([[1.0, 1e-8], [0.0, 1.0]]), None),
+    # asymmetry 1e-6 on a covariance of scale 1e4: 1e-10 relative, accepted
+    (np.array([[1e4, 1e-6], [0.0, 1e4]]), None),
+    # a lowest eigenvalue exactly -COVARIANCE_TOL x scale x k = -2e-8 is accepted; FD to the
+    # identity: tr S + tr I - 2 tr (S_+^{1/2}) = (1 - 2e-8) + 2 - 2 x 1
+    (np.diag([1.0, -2e-8]), 1.0 - 2e-8),
+    # lowest eigenvalue -1e-4 of a scale-1e4 covariance: -0.5e-8 x scale x k, accepted;
+    # FD to I: (1e4 - 1e-4) + 2 - 2 (100 + 0)
+    (np.diag([1e4, -1e-4]), 1e4 - 1e-4 + 2 - 200),
+])
+def test_frechet_distance_accepts_round_off_up_to_the_tolerance(sigma, value):
+    if value is None:
+        assert metrics.frechet_distance([0.0, 0.0], sigma, [0.0, 0.0], sigma) == pytest.approx(0.0, abs=1e-9)
+    else:
+        assert metrics.frechet_distance([0.0, 0.0], sigma, [0.0, 0.0], np.eye(2)) == pytest.approx(value, rel=1e-12)
+
+
+# An untrained _DigitsNet (seeded, no training) for the classifier's plumbing: its predictions
+# are arbitrary but fixed, so every method can be checked against a computation by hand.
+
+@pytest.fixture(scope="module")
+def untrained():
+    torch.manual_seed(0)
+    return metrics.DigitsClassifier(metrics._DigitsNet().train(), test_accuracy=0.5)
+
+
+def _digits_net_by_hand(net, x):
+    """The architecture written out with torch.nn.functional, on the net's own weights."""
+    conv1, conv2, hidden, out = net.conv[0], net.conv[3], net.hidden[0], net.out
+    h = F.max_pool2d(torch.relu(F.conv2d(x, conv1.weight, conv1.bias, padding=1)), 2)
+    h = torch.relu(F.conv2d(h, conv2.weight, conv2.bias, padding=1)).flatten(1)
+    features = torch.relu(h @ hidden.weight.T + hidden.bias)
+    return features, features @ out.weight.T + out.bias
+
+
+def test_digits_net_is_the_documented_architecture(untrained):
+    net = untrained.net
+    assert not net.training and untrained.test_accuracy == 0.5       # the classifier puts it in eval mode
+    # conv 1->16 (3x3, pad 1), relu, maxpool 2, conv 16->32 (3x3, pad 1), relu, 32*4*4 -> 64, relu, 64 -> 10
+    shapes = [tuple(p.shape) for p in net.parameters()]
+    assert shapes == [(16, 1, 3, 3), (16,), (32, 16, 3, 3), (32,), (64, 512), (64,), (10, 64), (10,)]
+    x = torch.randn(5, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    features, logits = _digits_net_by_hand(net, x)
+    with torch.no_grad():
+        torch.testing.assert_close(net.features(x), features)
+        torch.testing.assert_close(net(x), logits)
+    np.testing.assert_allclose(untrained.features(x), features.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_classifier_methods_by_hand(untrained):
+    x = torch.randn(6, 1, 8, 8, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        probabilities = torch.softmax(untrained.net(x), dim=1)
+    torch.testing.assert_close(untrained.probabilities(x), probabilities)
+    assert untrained.confidence(x) == pytest.approx(float(probabilities.max(dim=1).values.mean()), rel=1e-6)
+    predicted = probabilities.argmax(dim=1)
+    assert untrained.label_accuracy(x, predicted) == 1.0
+    wrong = (predicted + 1) % 10
+    wrong[:2] = predicted[:2]
+    assert untrained.label_accuracy(x, wrong) == pytest.approx(2 / 6)
+    # entropy of the histogram of predictions, by hand
+    q = np.bincount(predicted.numpy()) / 6
+    q = q[q > 0]
+    assert untrained.class_entropy(x) == pytest.approx(-np.sum(q * np.log(q)), rel=1e-12)
+    # one image repeated: one class, entropy +0.0 (not -0.0)
+    entropy = untrained.class_entropy(x[:1].repeat(4, 1, 1, 1))
+    assert entropy == 0.0 and np.copysign(1.0, entropy) == 1.0
+
+
+def test_classifier_reads_16x16_digits_as_their_8x8_originals(untrained):
+    # data.digits(size=16) repeats each pixel 2x2; the classifier averages 2x2 blocks back
+    x8 = torch.randn(3, 1, 8, 8, generator=torch.Generator().manual_seed(3))
+    x16 = x8.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
+    torch.testing.assert_close(untrained.probabilities(x16), untrained.probabilities(x8))
+    np.testing.assert_allclose(untrained.features(x16), untrained.features(x8), rtol=1e-6, atol=1e-6)
+
+
+def test_fid_needs_two_images_per_side_and_two_suffice(untrained):
+    x = torch.randn(2, 1, 8, 8, generator=torch.Generator().manual_seed(4))
+    # two images give a (rank-1) covariance; the same two on both sides are at distance 0
+    assert untrained.fid(x, x) == pytest.approx(0.0, abs=1e-6)
+    with pytest.raises(ValueError, match=r"^real needs at least 2 images for a covariance, got 1$"):
+        untrained.fid(x[:1], x)
+
+
+@pytest.mark.parametrize("images, labels, error, message", [
+    (torch.zeros(2, 1, 8, 8, dtype=torch.int64), None, TypeError,
+     r"^images must be a floating-point torch\.Tensor, got torch\.int64$"),
+    (torch.zeros(2, 1, 8, 8), [0, 1], ValueError, r"^labels must be an integer tensor of shape \(2,\), got list \(\)$"),
+    (torch.zeros(2, 1, 8, 8), torch.zeros(2), ValueError,
+     r"^labels must be an integer tensor of shape \(2,\), got torch\.float32 \(2,\)$"),
+    (torch.zeros(2, 1, 8, 8), torch.zeros(3, dtype=torch.int64), ValueError,
+     r"^labels must be an integer tensor of shape \(2,\), got torch\.int64 \(3,\)$"),
+])
+def test_classifier_refusals_exactly(untrained, images, labels, error, message):
+    with pytest.raises(error, match=message):
+        untrained.label_accuracy(images, labels if labels is not None else torch.zeros(2, dtype=torch.int64))

@@ -40,6 +40,24 @@ def _labels(labels, n: int, k: int) -> Tensor:
     return labels
 
 
+def _positions(index, n: int) -> Tensor:
+    """Positions of examples for :meth:`TensorData.subset`: a non-empty 1-D integer sequence, each in [0, n)."""
+    if not isinstance(index, Tensor):
+        index = np.asarray(index)
+    if index.ndim != 1 or index.shape[0] == 0:
+        raise ValueError(f"index must be a non-empty 1-D sequence of positions, got shape {tuple(index.shape)}")
+    if isinstance(index, Tensor):
+        integer = not (index.is_floating_point() or index.is_complex() or index.dtype == torch.bool)
+    else:
+        integer = np.issubdtype(index.dtype, np.integer)              # bool is not np.integer
+    if not integer:
+        raise TypeError(f"index must be integer positions, got {index.dtype}")
+    index = torch.as_tensor(index).cpu().long()
+    if bool(((index < 0) | (index >= n)).any()):
+        raise ValueError(f"index must lie in [0, {n}), got values from {int(index.min())} to {int(index.max())}")
+    return index
+
+
 def _to(x: Tensor, device) -> Tensor:
     return x if device is None else x.to(device)
 
@@ -242,7 +260,7 @@ class TensorData:
 
     def __init__(self, x: Tensor, labels: Tensor | None = None, n_classes: int | None = None):
         _validate.float_tensor("x", x)
-        if x.dim() < 2 or x.shape[0] == 0 or x.numel() == 0:
+        if x.dim() < 2 or x.numel() == 0:                 # no examples, or examples of size 0
             raise ValueError(f"x must be a non-empty batch (n, d, ...) of examples, got shape {tuple(x.shape)}")
         if not bool(torch.isfinite(x).all()):
             raise ValueError("x contains non-finite values (nan or inf)")
@@ -267,8 +285,12 @@ class TensorData:
         return x if self.labels is None else (x, _to(self.labels[index], device))
 
     def subset(self, index) -> "TensorData":
-        """The examples at ``index`` (e.g. a small training set)."""
-        index = torch.as_tensor(index, dtype=torch.long)
+        """The examples at ``index``, integer positions in ``[0, len)`` (e.g. a small training set).
+
+        A boolean mask or float positions are refused: turned into integers, they would silently
+        pick other examples (a mask ``[True, False]`` would become the positions ``[1, 0]``).
+        """
+        index = _positions(index, len(self))
         return TensorData(self.x[index], None if self.labels is None else self.labels[index],
                           self.n_classes)
 

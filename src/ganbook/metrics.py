@@ -83,7 +83,8 @@ def _flat(name: str, value) -> np.ndarray:
     arr = _validate.array(name, value, finite=False, allow_empty=True)
     if arr.ndim == 1:
         return arr[:, None]
-    return arr.reshape(len(arr), -1) if arr.ndim > 2 else arr
+    # the row length spelled out: reshape(n, -1) cannot infer it for an empty batch (n = 0)
+    return arr.reshape(len(arr), int(np.prod(arr.shape[1:]))) if arr.ndim > 2 else arr
 
 
 def _samples_and_reference(samples, reference) -> tuple[np.ndarray, np.ndarray]:
@@ -152,8 +153,10 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     """
     mu1, mu2 = _array("mu1", mu1, 1), _array("mu2", mu2, 1)
     sigma1, sigma2 = _array("sigma1", sigma1, 2), _array("sigma2", sigma2, 2)
-    if not (mu1.shape == mu2.shape and sigma1.shape == sigma2.shape == (len(mu1), len(mu1))):
-        raise ValueError("means and covariances must have matching shapes (k,) and (k, k)")
+    k = len(mu1)
+    for name, arr, shape in (("mu2", mu2, (k,)), ("sigma1", sigma1, (k, k)), ("sigma2", sigma2, (k, k))):
+        if arr.shape != shape:
+            raise ValueError(f"{name} must have shape {shape} to match mu1 of shape {mu1.shape}, got {arr.shape}")
     sigma1, sigma2 = _covariance("sigma1", sigma1), _covariance("sigma2", sigma2)
     # tr (S1 S2)^{1/2} = tr (S1^{1/2} S2 S1^{1/2})^{1/2}: a symmetric PSD matrix, whose square
     # root's trace is the sum of the square roots of its eigenvalues (stable for singular S1, S2)
@@ -240,7 +243,7 @@ class DigitsClassifier:
 
     def class_entropy(self, images: Tensor) -> float:
         """Entropy (nats) of the histogram of predicted classes: log 10 when all classes are equally common."""
-        counts = torch.bincount(self.predict(images), minlength=10).double()
+        counts = torch.bincount(self.predict(images)).double()    # absent classes add nothing
         q = counts / counts.sum()
         q = q[q > 0]
         return float(-(q * q.log()).sum()) + 0.0   # + 0.0: a single class gives 0, not -0
