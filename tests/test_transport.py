@@ -179,11 +179,12 @@ def test_extreme_coordinates_are_exact_not_merely_small():
 
 
 def test_tiny_distances_between_ordinary_points_do_not_underflow():
-    # points near 1 that differ by 3e-170 and 4e-170: the squared differences (1e-339) underflow to 0,
-    # so cdist alone gives W1 = 0; each scaled difference gives the exact half-half cost 3.5e-170
-    x, y = [[1.0, 0.0]], [[1.0, 3e-170], [1.0, -4e-170]]
-    assert transport.wasserstein1(x, y) == pytest.approx(3.5e-170, rel=1e-15, abs=0)
-    assert transport.kantorovich_dual(x, y).value == pytest.approx(3.5e-170, rel=1e-9, abs=0)
+    # points near 1 that differ by (3, 4) 1e-170 and by 6e-170 along one axis: the squared differences
+    # (1e-339) underflow to 0, so cdist alone gives W1 = 0; the scaled differences give 5e-170 and
+    # 6e-170, half the mass each: W1 = 5.5e-170
+    x, y = [[1.0, 0.0, 0.0]], [[1.0, 3e-170, 4e-170], [1.0, -6e-170, 0.0]]
+    assert transport.wasserstein1(x, y) == pytest.approx(5.5e-170, rel=1e-15, abs=0)
+    assert transport.kantorovich_dual(x, y).value == pytest.approx(5.5e-170, rel=1e-9, abs=0)
     assert transport.wasserstein1([[1.0, 2.0]], [[1.0, 2.0]]) == 0.0      # equal points stay exactly 0
 
 
