@@ -172,3 +172,26 @@ def test_spectral_radius_messages_name_the_matrix():
         dynamics.spectral_radius(sp.Matrix([]))
     # a rotation by 90 degrees scaled by 3: eigenvalues +-3i
     assert dynamics.spectral_radius(sp.Matrix([[0, -3], [3, 0]])) == pytest.approx(3.0, rel=1e-15)
+
+
+def test_update_matrix_lr_y_defaults_to_lr_x():
+    # alternating with h = 1/2 for both: x' = x - h y, y' = y + h x' = h x + (1 - h^2) y
+    h = sp.Rational(1, 2)
+    assert dynamics.update_matrix("alternating", lr_x=h) == sp.Matrix([[1, -h], [h, 1 - h ** 2]])
+
+
+def test_refusals_of_symbols_and_non_functions_are_exact():
+    a, eta = sp.Symbol("a"), sp.Symbol("eta", positive=True)
+    with pytest.raises(ValueError, match=r"^matrix has free symbols \(a, eta\): substitute numbers for them first, "
+                       r"e\.g\. matrix\.subs\(eta, 0\.1\)$"):
+        dynamics.spectral_radius(sp.Matrix([[a, eta], [0, 1]]))
+    with pytest.raises(TypeError, match=r"^value must be a function value\(x, y\) -> scalar tensor, got float$"):
+        dynamics.autograd_field(3.0)
+    with pytest.raises(ValueError, match=r"^value must return a scalar tensor, got list$"):
+        dynamics.autograd_field(lambda x, y: [1.0])(torch.ones(1), torch.ones(1))
+
+
+def test_autograd_field_of_a_value_that_ignores_x():
+    # f = y^2: no force on x, 2 y on y
+    gx, gy = dynamics.autograd_field(lambda x, y: (y ** 2).sum())(torch.tensor([3.0]), torch.tensor([1.5]))
+    assert gx.tolist() == [0.0] and gy.tolist() == [3.0]
