@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -144,3 +146,62 @@ def test_per_example_critics_pass_the_probe_dropout_and_batch_norm_in_eval_mode_
 def test_penalty_refusals_name_the_argument(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --- sharper tests from the mutation survivors ------------------------------------------------
+
+MIXING = ("critic mixes the examples of a batch (its score for one example depends on another: minibatch "
+          "discrimination, minibatch standard deviation, batch norm in training mode), so the per-example "
+          "gradients of the penalty are not defined by one backward pass; use a critic that scores each "
+          "example on its own (e.g. layer norm instead of batch norm, no minibatch features)")
+
+
+@pytest.mark.parametrize("m", [2, 3])
+def test_a_critic_that_reads_the_mirrored_example_is_refused_with_the_full_message(m):
+    # f(x)_i = sum x_i + sum x_{m-1-i}: the first score depends on the last example only, so the probe
+    # must look at every other example (m = 2 is the smallest batch that can mix, m = 3 has a middle)
+    mirrored = lambda x: x.sum(1) + x.flip(0).sum(1)  # noqa: E731
+    with pytest.raises(ValueError, match=r"^" + re.escape(MIXING) + r"$"):
+        penalties.critic_gradient_norms(mirrored, torch.randn(m, 2))
+
+
+def test_a_critic_of_its_parameters_only_is_refused_by_name():
+    # scores that require grad through a parameter but never read x: no gradient reaches x at all
+    w = torch.ones(1, requires_grad=True)
+    constant = lambda x: w.expand(len(x))  # noqa: E731
+    with pytest.raises(ValueError, match=r"^critic's scores do not depend on its input x$"):
+        penalties.critic_gradient_norms(constant, torch.zeros(3, 2))
+    detached = lambda x: torch.zeros(len(x))  # noqa: E731
+    with pytest.raises(ValueError, match=r"^critic's scores do not depend on its input \(no gradient flows from them "
+                       r"to x\): the gradient penalty needs a critic of x$"):
+        penalties.critic_gradient_norms(detached, torch.zeros(3, 2))
+
+
+@pytest.mark.parametrize("scores, shape", [(lambda x: x, r"\(3, 2\)"), (lambda x: x.sum(1)[None], r"\(1, 3\)")])
+def test_scores_of_the_wrong_shape_are_refused(scores, shape):
+    # (3, 2): right leading dimension, two scores per example; (1, 3): three scores, wrong leading shape
+    with pytest.raises(ValueError, match=r"^critic must return one score per example, shape \(3,\) or \(3, 1\), "
+                       r"got " + shape + r"$"):
+        penalties.critic_gradient_norms(scores, torch.randn(3, 2))
+
+
+def test_a_non_callable_critic_is_named_with_its_type():
+    with pytest.raises(TypeError, match=r"^critic must be callable \(a module or function\), got str$"):
+        penalties.critic_gradient_norms("critic", torch.zeros(3, 2))
+
+
+def test_gradient_norms_stay_out_of_the_graph_unless_asked():
+    # f(x) = w . x with w a parameter: ||grad|| = ||w|| = 5, differentiable in w only with create_graph=True
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    norms = penalties.critic_gradient_norms(linear_critic(w), torch.randn(4, 2))
+    assert not norms.requires_grad and norms.tolist() == [5.0] * 4
+    graph = penalties.critic_gradient_norms(linear_critic(w), torch.randn(4, 2), create_graph=True)
+    graph.sum().backward()                       # d/dw sum_i ||w|| = 4 w / ||w||
+    torch.testing.assert_close(w.grad, torch.tensor([2.4, 3.2]))
+
+
+def test_the_default_weight_is_ten():
+    # Gulrajani et al. 2017, lambda = 10: f(x) = (3, 4) . x gives 10 (5 - 1)^2 = 160
+    w = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    assert penalties.gradient_penalty(linear_critic(w), torch.zeros(4, 2, dtype=torch.float64),
+                                      torch.ones(4, 2, dtype=torch.float64)).item() == pytest.approx(160.0, rel=1e-14)

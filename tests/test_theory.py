@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -276,3 +278,79 @@ def test_cross_entropy_reproduces_the_chapter_table():
 def test_cross_entropy_refuses_bad_input_by_name(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+# --- sharper tests from the mutation survivors ------------------------------------------------
+
+def test_fill_is_checked_by_name():
+    with pytest.raises(ValueError, match=r"^fill must be >= 0, got -0\.5$"):
+        theory.optimal_discriminator([0.0], [0.0], fill=-0.5)
+    with pytest.raises(ValueError, match=r"^fill must be finite, got inf$"):
+        theory.least_squares_optimal_discriminator([0.0], [0.0], fill=np.inf)
+
+
+def test_cross_entropy_accepts_float32_rows_at_their_precision():
+    # (1/3, 1/3, 1/3) in float32 sums to 1 + 3e-8 in float64: within float32's tolerance;
+    # H = -log(1/3) for a one-hot target
+    p32 = np.full((1, 3), 1 / 3, dtype=np.float32)
+    assert theory.cross_entropy([[1.0, 0.0, 0.0]], p32)[0] == pytest.approx(-np.log(p32[0, 0].astype(float)), rel=1e-12)
+
+
+@pytest.mark.parametrize("density, shown", [(lambda x: "0.5", "'0.5'"), (lambda x: [0.5, 0.5], r"\[0\.5, 0\.5\]")])
+def test_density_values_that_are_not_one_number_are_refused_with_the_point(density, shown):
+    # a string is refused even though float("0.5") would read it; the point is 0 (the support (-1, 1)'s middle
+    # is quad's first node)
+    with pytest.raises(TypeError, match=r"^p must return one real number per point, got " + shown + r" at x = 0$"):
+        theory.total_variation(density, stats.norm(0, 1).pdf, support=(-1, 1))
+    with pytest.raises(TypeError, match=r"^q must return one real number per point, got " + shown + r" at x = 0$"):
+        theory.kl_divergence(stats.norm(0, 1).logpdf, density, support=(-1, 1), log_densities=True)
+
+
+def test_integer_density_values_are_numbers():
+    # the uniform density on (0, 1) written as the integer 1: TV to U(0, 1) is 0, JSD is 0
+    assert theory.total_variation(lambda x: 1, stats.uniform(0, 1).pdf, support=(0, 1)) == pytest.approx(0.0, abs=1e-14)
+
+
+def test_a_density_with_too_much_mass_is_refused():
+    # p = 1.5 on (0, 1) integrates to 1.5: not a density
+    with pytest.raises(ValueError, match=r"^p integrates to 1\.5 \(error [^)]*\) over the support \(0\.0, 1\.0\), not 1"):
+        theory.total_variation(lambda x: 1.5, stats.uniform(0, 1).pdf, support=(0, 1))
+
+
+def test_full_messages_of_the_quadrature_refusals():
+    hint = ("pass a support that brackets its mass tightly, or the scipy.stats distribution itself, whose quantiles "
+            "become break points")
+    narrow, wide = stats.uniform(0.4, 0.01), stats.uniform(0, 1)
+    with pytest.raises(ValueError, match=re.escape(hint) + "$"):
+        theory.kl_divergence(narrow.pdf, wide.pdf, support=(-10, 10))
+    with pytest.raises(TypeError, match=r"^p is a discrete scipy\.stats distribution: pass its probabilities on the "
+                       r"points as an array instead$"):
+        theory.total_variation(stats.poisson(3), stats.poisson(2))
+    with pytest.raises(ValueError, match=r"^support \(lo, hi\) must be given when p or q is a plain function; "
+                       r"scipy\.stats distributions bring their own$"):
+        theory.jensen_shannon(stats.norm(0, 1), stats.norm(1, 1).pdf)
+    with pytest.raises(ValueError, match=r"^support must be an interval \(lo, hi\) with lo < hi, got 5$"):
+        theory.total_variation(stats.norm(0, 1), stats.norm(1, 1), support=5)
+
+
+def test_the_range_guard_names_tv_and_its_bound(monkeypatch):
+    # the integrand's quadrature biased to 1.5 (the mass checks stay honest): TV > 1 is refused, by name
+    honest, calls = theory._integrate, []
+
+    def first_call_biased(integrand, segments):
+        value, error = honest(integrand, segments)
+        calls.append(value)
+        return (1.5, 0.0) if len(calls) == 1 else (value, error)
+    monkeypatch.setattr(theory, "_integrate", first_call_biased)
+    with pytest.raises(ValueError, match=r"^quadrature gave TV = 1\.5 outside \[0, 1\] beyond its error estimate 0 over "
+                       r"support \(-40\.0, 40\.0\): it missed a feature of p or q; pass scipy\.stats distributions "
+                       r"\(their quantiles become break points\) or a tighter support$"):
+        theory.total_variation(stats.norm(0, 1).pdf, stats.norm(1, 1).pdf, support=(-40, 40))
+
+
+def test_kl_of_densities_whose_tails_both_underflow_is_finite():
+    # N(0, 1) || N(0, 0.9): q's density is 0 in float64 beyond |x| ~ 34.7, where p ~ 1e-262 is as
+    # negligible (p itself is 0 beyond 38.6: the support spends 2 x 3.3 on the window where only q
+    # underflowed); KL = log(0.9) + 1 / (2 * 0.81) - 1/2
+    value = theory.kl_divergence(stats.norm(0, 1).pdf, stats.norm(0, 0.9).pdf, support=(-38, 38))
+    assert value == pytest.approx(np.log(0.9) + 1 / 1.62 - 0.5, rel=1e-9)

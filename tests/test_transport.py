@@ -167,3 +167,89 @@ def test_weights_may_require_grad_or_be_float32():
 def test_transport_refusals_name_the_argument(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --- sharper tests from the mutation survivors ------------------------------------------------
+
+def test_extreme_coordinates_are_exact_not_merely_small():
+    # pytest.approx keeps an absolute tolerance of 1e-12 unless abs=0: 0.0 would "equal" 2e-170
+    assert transport.wasserstein1([[1e-170]], [[3e-170]]) == pytest.approx(2e-170, rel=1e-15, abs=0)
+    # coordinates near 1e300: a scale that is not a power of 2 (or overflows) gives inf or nan here
+    assert transport.wasserstein1([[1e300, 0.0]], [[-1e300, 0.0]]) == pytest.approx(2e300, rel=1e-15, abs=0)
+
+
+def test_tiny_distances_between_ordinary_points_do_not_underflow():
+    # points near 1 that differ by (3, 4) 1e-170 and by 6e-170 along one axis: the squared differences
+    # (1e-339) underflow to 0, so cdist alone gives W1 = 0; the scaled differences give 5e-170 and
+    # 6e-170, half the mass each: W1 = 5.5e-170
+    x, y = [[1.0, 0.0, 0.0]], [[1.0, 3e-170, 4e-170], [1.0, -6e-170, 0.0]]
+    assert transport.wasserstein1(x, y) == pytest.approx(5.5e-170, rel=1e-15, abs=0)
+    assert transport.kantorovich_dual(x, y).value == pytest.approx(5.5e-170, rel=1e-9, abs=0)
+    assert transport.wasserstein1([[1.0, 2.0]], [[1.0, 2.0]]) == 0.0      # equal points stay exactly 0
+
+
+def test_kantorovich_potential_attains_the_value_and_has_the_right_sign():
+    # x = {0, 1} (1/2 each), y = {3}: every unit of mass moves right, W1 = (3 + 2) / 2 = 2.5; with f(x_0)
+    # pinned to 0 the optimal potential decreases with slope -1 towards y: f = (0, -1) on x, -3 on y
+    for scale in (1.0, 2.0 ** 40):            # 2**40: the linear program runs on rescaled distances
+        dual = transport.kantorovich_dual(np.array([[0.0], [1.0]]) * scale, np.array([[3.0]]) * scale)
+        np.testing.assert_allclose(dual.f_x, [0.0, -scale], rtol=1e-9, atol=1e-9 * scale)
+        np.testing.assert_allclose(dual.f_y, [-3 * scale], rtol=1e-9)
+        assert dual.value == pytest.approx(0.5 * (dual.f_x.sum()) - dual.f_y[0], rel=1e-9)
+        assert dual.value == pytest.approx(2.5 * scale, rel=1e-9)
+
+
+def test_kantorovich_dual_reports_a_failed_linear_program(monkeypatch):
+    class Failed:
+        status, message = 2, "The problem is infeasible."
+    monkeypatch.setattr(transport, "linprog", lambda *args, **kwargs: Failed())
+    with pytest.raises(RuntimeError, match=r"^the dual linear program failed: The problem is infeasible\.$"):
+        transport.kantorovich_dual([0.0], [1.0])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: transport.wasserstein1([0.0, 1.0], [1.0], a=["x", "y"]), TypeError, r"^a must be an array of numbers"),
+    (lambda: transport.wasserstein1([0.0, 1.0], [1.0], a=[np.nan, 1.0]), ValueError, r"^a must be non-negative and finite$"),
+    (lambda: transport.wasserstein1([0.0, 1.0], [1.0], b=[]), ValueError,
+     r"^b must have one weight per point \(1\), got shape \(0,\)$"),
+    (lambda: transport.wasserstein1([[0.0, 0.0]], [[0.0]]), ValueError, r"^x and y live in different dimensions: 2 vs 1$"),
+    (lambda: transport.kantorovich_dual([0.0], [1.0], lipschitz=0.0), ValueError,
+     r"^lipschitz \(the constant K\) must be > 0, got 0$"),
+    (lambda: transport.wasserstein1_1d([[0.0, 0.0]], [[1.0, 0.0]]), ValueError,
+     r"^wasserstein1_1d needs points on the line, got dimension 2$"),
+    (lambda: transport.minibatch_w1(torch.zeros(0, 2), torch.zeros(2, 2)), ValueError,
+     r"^real must be a non-empty \(n, d\) tensor, got shape \(0, 2\)$"),
+    # no coordinates at all: used to fail inside torch's max() of an empty tensor
+    (lambda: transport.minibatch_w1(torch.zeros(2, 0), torch.zeros(2, 0)), ValueError,
+     r"^real must be a non-empty \(n, d\) tensor, got shape \(2, 0\)$"),
+    (lambda: transport.minibatch_w1(torch.zeros(2, 2), torch.zeros(2, 3)), ValueError,
+     r"^real and fake live in different dimensions: 2 vs 3$"),
+])
+def test_transport_messages_are_exact(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_zero_weights_are_allowed():
+    # a = (0, 1): the point at 0 carries no mass, so W1 = |2 - 1| = 1
+    assert transport.wasserstein1([0.0, 2.0], [1.0], a=[0.0, 1.0]) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_minibatch_w1_mixed_precision_follows_fake():
+    # real in float32, fake in float64: real is cast to fake's dtype; W1 = (1 + 2) / 2 as in the hand case
+    fake = torch.tensor([[0.0, 0.0], [10.0, 0.0]], dtype=torch.float64)
+    real = torch.tensor([[10.0, 2.0], [0.0, 1.0]], dtype=torch.float32)
+    value = transport.minibatch_w1(real, fake)
+    assert value.dtype == torch.float64 and value.item() == 1.5
+    value32 = transport.minibatch_w1(real.double(), fake.float())
+    assert value32.dtype == torch.float32 and value32.item() == 1.5
+
+
+def test_minibatch_w1_far_from_the_origin_is_exact():
+    # 30 points at 1e6 + O(1): distances through ||x||^2 + ||y||^2 - 2 x.y (matrix products) lose
+    # ~1e12 * 1e-16 of each square; the direct differences keep the float64 W1 to 1e-12
+    g = torch.Generator().manual_seed(3)
+    fake = 1e6 + torch.randn(30, 2, generator=g, dtype=torch.float64)
+    real = 1e6 + torch.randn(30, 2, generator=g, dtype=torch.float64)
+    assert transport.minibatch_w1(real, fake).item() == pytest.approx(
+        transport.wasserstein1(fake.numpy() - 1e6, real.numpy() - 1e6), rel=1e-9)

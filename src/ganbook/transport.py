@@ -31,18 +31,19 @@ from ganbook import _validate
 #: Coordinates beyond 2**400 in magnitude (or all below 2**-400) would overflow (underflow)
 #: the squared differences of the Euclidean distance: such clouds are scaled by a power of 2 first.
 SAFE_SCALE = 2.0 ** 400
+#: Distances below this (2**-500) are recomputed from their differences, scaled: their squares
+#: would be subnormal (below 2**-1022) or 0 and lose their digits.
+TINY_DISTANCE = 2.0 ** -500
 #: The dual linear program is solved on distances rescaled (by a power of 2) into this range.
 LP_RANGE = (2.0 ** -20, 2.0 ** 20)
 
 
 def _points(name: str, value: Any) -> np.ndarray:
-    arr = _validate.array(name, value, finite=False, allow_empty=True)
+    arr = _validate.array(name, value, allow_empty=True)          # refuses nan and inf by name
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must be a non-empty (n, d) array of points, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains non-finite values (nan or inf)")
     return arr
 
 
@@ -70,13 +71,23 @@ def _cost(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""Euclidean distances between the rows of x and y, without overflow or underflow.
 
     Outside :data:`SAFE_SCALE` both clouds are divided by a power of 2 (exact) and the
-    distances multiplied back: :math:`\|x - y\| = s \|x/s - y/s\|`.
+    distances multiplied back: :math:`\|x - y\| = s \|x/s - y/s\|`; a distance below
+    :data:`TINY_DISTANCE` (whose squared differences underflow) is recomputed with its difference scaled.
     """
     top = max(np.abs(x).max(), np.abs(y).max())
-    if top == 0 or 1 / SAFE_SCALE <= top <= SAFE_SCALE:
-        return cdist(x, y)
-    scale = 2.0 ** np.floor(np.log2(top))
-    return cdist(x / scale, y / scale) * scale
+    scale = 1.0 if top == 0 or 1 / SAFE_SCALE <= top <= SAFE_SCALE else 2.0 ** np.floor(np.log2(top))
+    x, y = x / scale, y / scale
+    cost = cdist(x, y)
+    # a distance below TINY_DISTANCE summed squares that were subnormal or 0 (a difference of 1e-170
+    # squares to 0 even between points near 1): recompute it from the difference scaled to order 1,
+    # ||d|| = |d|_max ||d / |d|_max||; equal points (|d|_max = 0, often many) keep their exact 0
+    small = cost < TINY_DISTANCE
+    if small.any():
+        i, j = np.nonzero(small & (cdist(x, y, "chebyshev") > 0))
+        diff = x[i] - y[j]
+        size = np.abs(diff).max(axis=1)
+        cost[i, j] = size * np.linalg.norm(diff / size[:, None], axis=1)
+    return cost * scale
 
 
 def wasserstein1(x, y, a=None, b=None, *, return_plan: bool = False):
@@ -128,7 +139,7 @@ def minibatch_w1(real, fake):
         if batch.dtype not in (torch.float32, torch.float64):
             raise TypeError(f"{name} must be float32 or float64 (the distances are exact only there), "
                             f"got {batch.dtype}")
-        if batch.dim() != 2 or batch.shape[0] == 0:
+        if batch.dim() != 2 or 0 in batch.shape:
             raise ValueError(f"{name} must be a non-empty (n, d) tensor, got shape {tuple(batch.shape)}")
         if not bool(torch.isfinite(batch).all()):
             raise ValueError(f"{name} contains non-finite values (nan or inf)")
@@ -197,7 +208,7 @@ def kantorovich_dual(x, y, a=None, b=None, *, lipschitz: float = 1.0) -> DualSol
     # as infinite and its tolerances are absolute), then scaled back: K is in the program itself,
     # so K W1 is the program's answer, not an identity
     bound = lipschitz * dist[s, t]
-    top = bound.max() if bound.size else 0.0
+    top = bound.max()                                 # x and y are non-empty: two support points at least
     scale = 1.0 if top == 0 or LP_RANGE[0] <= top <= LP_RANGE[1] else 2.0 ** np.floor(np.log2(top))
     result = linprog(c, A_ub=A, b_ub=bound / scale, bounds=bounds, method="highs")
     if result.status != 0:
