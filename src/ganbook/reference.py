@@ -2,8 +2,8 @@ r"""Reference runs: experiments at a budget no CI build affords, stored with the
 
 Two kinds of experiment, each trained by the package's own module for it:
 
-* ``EXPERIMENTS`` and ``MINIBATCH_EXPERIMENTS`` (:class:`Experiment`): a mode benchmark, a
-  method of :mod:`ganbook.mode_runs` and its configuration at the larger budget (chapter 09). The result holds per-seed metrics,
+* ``EXPERIMENTS`` (:class:`Experiment`): a mode benchmark, a method of :mod:`ganbook.mode_runs`
+  and its configuration at the larger budget (chapter 09). The result holds per-seed metrics,
   each seed's evaluations during training, seed 0's losses (every ``CURVE_EVERY``-th step) and
   its trained generator's weights. The *prefix*: seed 0 trained alone on the CPU for
   ``PREFIX_STEPS`` steps and a tenth as many at the lower rate (both phases), its losses and
@@ -166,37 +166,14 @@ REFERENCE_CONFIG = mode_runs.Config(hidden=(64, 64, 64), batch_size=128, lr=1e-3
                                     steps=25_000, gp_steps=5_000, anneal=10, seeds=tuple(range(8)),
                                     n_samples=2500, evaluations=10)
 _PAPER = "GDPP (Elfeki et al. 2019): 25,000 iterations, batch 512; PacGAN (Lin et al. 2018): 400,000 steps, batch 100"
-#: Slugs of the experiments' methods (``<benchmark>-<slug>``). Minibatch discrimination is not
-#: among them: its pairwise distances cost about 100 ms per step for 8 stacked seeds at batch 128
-#: on 2 cores (45 minutes per benchmark at this budget), more than a CPU reference run affords.
-SLUGS = {"gan": "GAN", "feature-matching": "feature matching", "pacgan2": "PacGAN2",
-         "wgan-gp": "WGAN-GP (paper defaults)"}
-#: The mode-benchmark experiments at the reference budget (chapter 09).
+#: Slugs of the experiments' methods (``<benchmark>-<slug>``). Minibatch discrimination compares
+#: the samples of a batch pairwise: on this 2-core machine, two benchmarks at a time with one
+#: thread each and other work beside them, its runs took 36-37 minutes per benchmark.
+SLUGS = {"gan": "GAN", "feature-matching": "feature matching", "minibatch-discrimination": "minibatch discrimination",
+         "pacgan2": "PacGAN2", "wgan-gp": "WGAN-GP (paper defaults)"}
+#: The mode-benchmark experiments (chapter 09).
 EXPERIMENTS = {f"{benchmark}-{slug}": Experiment(f"{benchmark}-{slug}", benchmark, method, REFERENCE_CONFIG, _PAPER)
                for benchmark in ("ring", "grid") for slug, method in SLUGS.items()}
-
-#: Minibatch discrimination and the baseline it is compared with, both at a fifth of the reference
-#: budget (5,000 generator steps, then 500 at a tenth of the rate; the rest of REFERENCE_CONFIG):
-#: measured on this 2-core machine, a step of minibatch discrimination for 8 stacked seeds at
-#: batch 128 costs about six of the baseline's (236 against 39 ms, one thread, the machine
-#: loaded), so at the full budget each benchmark would take the best part of an hour. Chapter 09
-#: decides the generator half of ``minibatch-features`` on them with the rule it applies to
-#: feature matching, fixed before these runs: paired by seed over ring and grid, one-sided sign
-#: tests at 5 % on the untied pairs, more modes *and* lower reverse KL than the GAN of the same
-#: budget; control: the same tests between the GAN's seeds 0-3 and 4-7.
-SHORT_CONFIG = REFERENCE_CONFIG.replace(steps=5_000)
-#: Minibatch discrimination at the full reference budget (the runs the fifth-budget pair's verdict
-#: names as what would settle it), compared with ``ring-gan`` and ``grid-gan`` by the same rule,
-#: fixed before these runs: paired by seed over ring and grid, one-sided sign tests at 5 % on the
-#: untied pairs, more modes *and* lower reverse KL than the GAN; control: the GAN's seeds 0-3
-#: against 4-7. The stored runs' own wall times put its step at about 2.3 of the baseline's.
-MINIBATCH_FULL_EXPERIMENTS = {f"{benchmark}-minibatch-discrimination": Experiment(
-    f"{benchmark}-minibatch-discrimination", benchmark, "minibatch discrimination", REFERENCE_CONFIG, _PAPER)
-    for benchmark in ("ring", "grid")}
-MINIBATCH_SLUGS = {"gan-5k": "GAN", "minibatch-discrimination-5k": "minibatch discrimination"}
-MINIBATCH_EXPERIMENTS = {f"{benchmark}-{slug}": Experiment(f"{benchmark}-{slug}", benchmark, method, SHORT_CONFIG,
-                                                           _PAPER)
-                         for benchmark in ("ring", "grid") for slug, method in MINIBATCH_SLUGS.items()}
 
 
 # -- the WGAN arms (chapter 06) ------------------------------------------------------------------
@@ -265,10 +242,10 @@ class WGANExperiment:
         return {"estimate": estimate, "w1": w1, "mean_gap": mean_gap}, now
 
 
-#: The WGAN reference configuration: chapter 06's networks, target and Algorithm 1's defaults at
-#: 50,000 generator steps, a quarter of the roughly 2e5 of Arjovsky et al.'s released code (25
-#: epochs of LSUN at batch 64), with 8 seeds. The records stay 20, so the tracking rule's threshold
-#: keeps its meaning (about two standard deviations of unrelated series' rank correlation).
+#: Chapter 06's networks, target and Algorithm 1's defaults at 50,000 generator steps, a quarter
+#: of the roughly 2e5 of Arjovsky et al.'s released code (25 epochs of LSUN at batch 64), with 8
+#: seeds. The records stay 20, so the tracking rule's threshold keeps its meaning (about two
+#: standard deviations of unrelated series' rank correlation).
 WGAN_REFERENCE_CONFIG = wgan_runs.Config(hidden=(64, 64), steps=50_000, seeds=tuple(range(8)), records=20,
                                          n_reference=600, n_estimate=4000)
 _WGAN_PAPER = ("Arjovsky et al. (2017) and their released code: DCGAN-sized critic and generator on LSUN "
@@ -278,7 +255,7 @@ WGAN_EXPERIMENTS = {"gaussian-wgan": WGANExperiment("gaussian-wgan", WGAN_REFERE
 
 
 def _all() -> dict:
-    return {**EXPERIMENTS, **MINIBATCH_EXPERIMENTS, **MINIBATCH_FULL_EXPERIMENTS, **WGAN_EXPERIMENTS}
+    return {**EXPERIMENTS, **WGAN_EXPERIMENTS}
 
 
 def experiment(name: str) -> Experiment | WGANExperiment:

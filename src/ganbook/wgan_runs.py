@@ -51,8 +51,8 @@ ARMS = {
 }
 #: The target of every run.
 TARGET = data.GaussianMixture([[1.0, -1.0]], 0.4)
-#: Seeds of the fixed evaluation sets: target points for W1, target points for the estimate,
-#: latent draws for W1, latent draws for the estimate.
+#: The seeds that draw the fixed evaluation sets (target points for W1 and for the critic's
+#: estimate, latent draws for W1 and for the estimate).
 EVAL_SEEDS = {"reference": 1, "estimate_real": 2, "w1_latent": 2, "estimate_latent": 3}
 #: The tracking rule's threshold on Spearman's rank correlation (about two standard deviations
 #: of the correlation of unrelated series over 20 records, :math:`1/\sqrt{19} = 0.23`).
