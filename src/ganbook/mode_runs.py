@@ -22,7 +22,6 @@ Claims: ``mode-collapse``, ``feature-matching``, ``minibatch-features``,
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,7 @@ import torch
 
 from ganbook import _validate, data, metrics, models, train
 from ganbook.benchmarks import BENCHMARKS
+from ganbook.settings import RunConfig
 
 #: The options of each method, for the discriminator (``minibatch``, ``pack``) and for the trainer.
 METHODS = {
@@ -55,7 +55,7 @@ def target(benchmark: str) -> tuple[data.GaussianMixture, float]:
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(RunConfig):
     """How every method is trained: MLPs of ``hidden`` units, Adam at ``lr`` for both players.
 
     ``steps`` generator steps (``gp_steps`` for WGAN-GP, whose generator step costs five critic
@@ -79,12 +79,9 @@ class Config:
         for name in ("batch_size", "steps", "gp_steps", "anneal", "n_samples", "evaluations"):
             _validate.integer(name, getattr(self, name), minimum=1)
         _validate.number("lr", self.lr, low=0.0, low_open=True)
-        if not self.hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden):
-            raise ValueError(f"hidden must be a non-empty tuple of positive layer widths, got {self.hidden!r}")
+        self.check_hidden_and_seeds()
         if len(self.betas) != 2 or not all(0.0 <= _validate.number("betas", b) < 1.0 for b in self.betas):
             raise ValueError(f"betas must be a pair in [0, 1), got {self.betas!r}")
-        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"seeds must be distinct and not empty, got {self.seeds!r}")
         for name in ("steps", "gp_steps"):
             if getattr(self, name) < max(self.anneal, self.evaluations):
                 raise ValueError(f"{name} ({getattr(self, name)}) must be at least anneal "
@@ -96,11 +93,6 @@ class Config:
         n = self.gp_steps if _options(method).get("objective") == "wgan-gp" else self.steps
         return n, n // self.anneal
 
-    def replace(self, **changes) -> Config:
-        return dataclasses.replace(self, **changes)
-
-    def as_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
 
 
 def _options(method: str) -> dict:

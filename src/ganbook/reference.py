@@ -276,11 +276,6 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
-def prefix(exp: Experiment | WGANExperiment) -> dict:
-    """The experiment's prefix, trained now (see the module's docstring)."""
-    return exp.prefix()
-
-
 def run(exp: Experiment | WGANExperiment | str, *, device: str | torch.device | None = None,
         progress: bool | None = None) -> dict:
     """Train ``exp`` (an experiment or its name) and return its result record."""

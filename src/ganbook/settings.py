@@ -9,6 +9,7 @@ argument it refuses.
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,24 @@ class InfoCode:
     def __post_init__(self):
         integer("n_categories", self.n_categories, 1)
         number("weight", self.weight, 0.0)
+
+
+class RunConfig:
+    """What the run configurations of :mod:`ganbook.mode_runs` and :mod:`ganbook.wgan_runs` share:
+    MLP widths ``hidden`` and distinct ``seeds`` (checked by :meth:`check_hidden_and_seeds`),
+    :meth:`replace` and :meth:`as_dict` (tuples as lists, as stored with a reference run)."""
+
+    def check_hidden_and_seeds(self) -> None:
+        if not self.hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden):
+            raise ValueError(f"hidden must be a non-empty tuple of positive layer widths, got {self.hidden!r}")
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must be distinct and not empty, got {self.seeds!r}")
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
 
 
 def integer(name: str, value: Any, minimum: int, limit: int | None = None) -> int:

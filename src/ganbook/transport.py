@@ -81,12 +81,11 @@ def _cost(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     # a distance below TINY_DISTANCE summed squares that were subnormal or 0 (a difference of 1e-170
     # squares to 0 even between points near 1): recompute it from the difference scaled to order 1,
     # ||d|| = |d|_max ||d / |d|_max||; equal points (|d|_max = 0, often many) keep their exact 0
-    small = cost < TINY_DISTANCE
-    if small.any():
-        i, j = np.nonzero(small & (cdist(x, y, "chebyshev") > 0))
-        diff = x[i] - y[j]
-        size = np.abs(diff).max(axis=1)
-        cost[i, j] = size * np.linalg.norm(diff / size[:, None], axis=1)
+    i, j = np.nonzero(cost < TINY_DISTANCE)
+    diff = x[i] - y[j]
+    size = np.abs(diff).max(axis=1)
+    moved = size > 0
+    cost[i[moved], j[moved]] = size[moved] * np.linalg.norm(diff[moved] / size[moved, None], axis=1)
     return cost * scale
 
 

@@ -34,7 +34,6 @@ Chapter: 06.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +41,7 @@ import torch
 from scipy import stats
 
 from ganbook import _validate, data, metrics, models, train
+from ganbook.settings import RunConfig
 
 #: The options of each arm for :func:`ganbook.train.train_seeds` (their papers' defaults otherwise).
 ARMS = {
@@ -60,7 +60,7 @@ TRACKING_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(RunConfig):
     """``steps`` generator steps for each of ``seeds``, MLPs of ``hidden`` units, ``records``
     evaluations during training (plus step 0), on ``n_reference`` points for the exact
     :math:`W_1` and ``n_estimate`` for the critic's estimate."""
@@ -77,16 +77,8 @@ class Config:
             _validate.integer(name, getattr(self, name), minimum=1)
         if self.steps < self.records:
             raise ValueError(f"steps ({self.steps}) must be at least records ({self.records})")
-        if not self.hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden):
-            raise ValueError(f"hidden must be a non-empty tuple of positive layer widths, got {self.hidden!r}")
-        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"seeds must be distinct and not empty, got {self.seeds!r}")
+        self.check_hidden_and_seeds()
 
-    def replace(self, **changes) -> Config:
-        return dataclasses.replace(self, **changes)
-
-    def as_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
 
 
 def _arm(arm: str) -> dict:
