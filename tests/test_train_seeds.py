@@ -141,3 +141,63 @@ def test_the_optimizer_can_be_overridden_for_both_paths():
     np.testing.assert_allclose(run.history.d_loss, alone.d_loss, rtol=1e-4, atol=1e-6)
     default = train.train_seeds(mlp_pair(), data.ring(), seeds=[2], objective="wgan", steps=8, progress=False)
     assert not np.allclose(default[0].history.d_loss, alone.d_loss)
+
+
+@pytest.mark.parametrize("options", [{"objective": "gan"}, {"objective": "wgan-gp"},
+                                     {"objective": "wgan", "lr": 1e-3}])
+def test_discriminators_fitted_together_are_the_runs_of_fit_discriminator(options):
+    real, fake = data.GaussianMixture([[0.0, 1.0]], 0.5), data.GaussianMixture([[1.0, 0.0]], 0.5)
+    build = lambda seed: models.MLPDiscriminator(2, (16, 16))
+    runs = train.fit_discriminator_seeds(build, real, fake, seeds=SEEDS, steps=12, batch_size=32,
+                                         progress=False, **options)
+    assert [run.seed for run in runs] == list(SEEDS)
+    for run in runs:
+        ganbook.setup(run.seed)
+        alone = build(run.seed)
+        losses = train.fit_discriminator(alone, real, fake, steps=12, batch_size=32, seed=run.seed,
+                                         progress=False, **options)
+        np.testing.assert_allclose(run.history.d_loss, losses, rtol=1e-4, atol=1e-6)
+        assert run.generator is None and np.isnan(run.history.g_loss).all()
+        for together, single in zip(run.discriminator.parameters(), alone.parameters()):
+            torch.testing.assert_close(together, single, rtol=1e-4, atol=1e-5)
+
+
+def test_fitted_discriminators_are_evaluated_untrained_first():
+    real, fake = data.GaussianMixture([0.0], 1.0), data.GaussianMixture([2.0], 1.0)
+    build = lambda seed: models.MLPDiscriminator(1, (8,))
+    at = torch.tensor([[0.5]])
+    score = lambda D: {"out": D(at).item()}
+    runs = train.fit_discriminator_seeds(build, real, fake, seeds=(0, 1), steps=4, eval_every=2,
+                                         evaluate=score, progress=False)
+    for run in runs:
+        assert [e["step"] for e in run.history.evaluations] == [0, 2, 4]
+        assert run.history.evaluations[0]["out"] == score(train.initial_models(lambda s: (None, build(s)),
+                                                                               run.seed)[1])["out"]
+        assert run.history.evaluations[-1]["out"] == score(run.discriminator)["out"]
+        assert run.history.evaluations[0]["out"] != run.history.evaluations[-1]["out"]
+
+
+def test_fit_discriminator_seeds_names_bad_arguments():
+    real, fake = data.GaussianMixture([0.0], 1.0), data.GaussianMixture([[2.0, 0.0]], 1.0)
+    build = lambda seed: models.MLPDiscriminator(1, (8,))
+    with pytest.raises(ValueError, match="differ in dimension"):
+        train.fit_discriminator_seeds(build, real, fake, seeds=[0], steps=1, progress=False)
+    with pytest.raises(ValueError, match="seeds must be distinct"):
+        train.fit_discriminator_seeds(build, real, real, seeds=[1, 1], steps=1, progress=False)
+    with pytest.raises(ValueError, match="discriminator must be a torch.nn.Module"):
+        train.fit_discriminator_seeds(lambda seed: None, real, real, seeds=[0], steps=1, progress=False)
+
+
+def test_initial_models_are_the_models_a_run_starts_from():
+    build = mlp_pair()
+    G, D = train.initial_models(build, 3)
+    (run,) = train.train_seeds(build, data.ring(), seeds=[3], steps=0, progress=False)
+    for rebuilt, started in zip([*G.parameters(), *D.parameters()],
+                                [*run.generator.parameters(), *run.discriminator.parameters()]):
+        torch.testing.assert_close(rebuilt, started, rtol=0, atol=0)
+    other = train.initial_models(build, 4)[0]
+    assert not torch.equal(next(other.parameters()), next(G.parameters()))
+    with pytest.raises(ValueError, match="build must return"):
+        train.initial_models(lambda seed: G, 0)
+    with pytest.raises(ValueError, match="seed"):
+        train.initial_models(build, -1)

@@ -31,8 +31,8 @@ from ganbook.session import progress_bar, seed_everything, show_progress
 from ganbook.settings import OBJECTIVES, InfoCode, Objective, Settings, seed as checked_seed
 
 __all__ = ["History", "InfoCode", "OBJECTIVES", "Objective", "Run", "Settings", "fit_discriminator",
-           "fit_generator", "generate", "make_optimizer", "progress_bar", "show_progress", "train",
-           "train_seeds"]
+           "fit_discriminator_seeds", "fit_generator", "generate", "initial_models", "make_optimizer",
+           "progress_bar", "show_progress", "train", "train_seeds"]
 
 Evaluate = Callable[..., dict]
 
@@ -218,35 +218,60 @@ def train_seeds(build: Callable[[int], tuple[nn.Module, nn.Module | None]], data
     Claims: ``wgan-loss-tracks-quality``, ``mode-collapse``, ``feature-matching``,
     ``minibatch-features``, ``infogan-disentangles``. Chapters: 06, 09, 10.
     """
+    seeds = _distinct_seeds(seeds)
+    settings = [Settings(seed=s, objective=objective, steps=steps, batch_size=batch_size, n_disc=n_disc,
+                         lr_d=lr_d, lr_g=lr_g, optimizer=optimizer, betas=betas, penalty=penalty, clip=clip,
+                         generator_loss=generator_loss, info=info, eval_every=eval_every) for s in seeds]
+    pairs = [initial_models(build, s) for s in seeds]
+    for pair in pairs:
+        _discriminator_for(settings[0], pair[1])
+    return _train_lanes(pairs, _sampler("data", data, labelled=None), settings, device=device,
+                        evaluate=evaluate, callbacks=callbacks, progress=progress)
+
+
+def initial_models(build: Callable[[int], tuple[nn.Module, nn.Module | None]],
+                   seed: int) -> tuple[nn.Module, nn.Module | None]:
+    """The models :func:`train_seeds` starts seed ``seed`` from: ``build(seed)`` after ``seed_everything(seed)``.
+
+    For a measurement of the untrained models that needs what exists only after training (say,
+    an untrained Q head scored on the trained generator's samples), where the step-0 evaluation
+    of :class:`History` cannot be used: the models are rebuilt exactly as the run built them.
+    """
+    seed = checked_seed("seed", seed)
+    seed_everything(seed)
+    pair = build(seed)
+    if not (isinstance(pair, tuple) and len(pair) == 2):
+        raise ValueError(f"build must return (generator, discriminator), got {type(pair).__name__}")
+    return pair
+
+
+def _distinct_seeds(seeds: Iterable[int]) -> list[int]:
     seeds = [checked_seed("seed", s) for s in seeds]
     if not seeds:
         raise ValueError("seeds is empty: give at least one seed")
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be distinct (a repeated seed repeats its run), got {seeds}")
-    settings = [Settings(seed=s, objective=objective, steps=steps, batch_size=batch_size, n_disc=n_disc,
-                         lr_d=lr_d, lr_g=lr_g, optimizer=optimizer, betas=betas, penalty=penalty, clip=clip,
-                         generator_loss=generator_loss, info=info, eval_every=eval_every) for s in seeds]
-    pairs = []
-    for s in seeds:
-        seed_everything(s)
-        pair = build(s)
-        if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise ValueError(f"build must return (generator, discriminator), got {type(pair).__name__}")
-        _discriminator_for(settings[0], pair[1])
-        pairs.append(pair)
-    data = _sampler("data", data, labelled=None)
-    device = _device(device, pairs[0][0])
+    return seeds
+
+
+def _train_lanes(pairs: list[tuple[nn.Module | None, nn.Module | None]], data, settings: list[Settings], *,
+                 device, evaluate: Evaluate | None, callbacks: Iterable[Callable], progress: bool | None,
+                 fake_data=None, stackable: bool = True) -> list[Run]:
+    """One :class:`Run` per lane: the lanes stacked when ``stackable`` and their models can be, else one by one."""
     modules = [module for pair in pairs for module in pair if module is not None]
     if len({id(m) for m in modules}) != len(modules):
         raise ValueError("build returned a module it had returned before: it must make new models every call")
-    together = stacked.refusal([g for g, _ in pairs]) is None and (
-        pairs[0][1] is None or stacked.refusal([d for _, d in pairs]) is None)
+    device = _device(device, next(m for m in pairs[0] if m is not None))
+    together = stackable and all(stacked.refusal(models) is None for models in zip(*pairs) if models[0] is not None)
     groups = [(pairs, settings)] if together else [([pair], [lane]) for pair, lane in zip(pairs, settings)]
-    desc = f"{objective} x{len(seeds)} seeds" if together else objective
+    objective = settings[0].objective
+    desc = f"{objective} x{len(pairs)} seeds" if together else objective
     runs = []
     for group_pairs, group_settings in groups:
-        engine = Engine(group_pairs, data, group_settings, stack=together, device=device)
-        engine.check_shapes()
+        engine = Engine(group_pairs, data, group_settings, stack=together, device=device, fake_data=fake_data,
+                        generator_steps=fake_data is None)
+        if fake_data is None:
+            engine.check_shapes()
         result = engine.run(evaluate=evaluate, callbacks=callbacks, desc=desc, progress=progress)
         runs += [Run(lane.seed, history, generator, discriminator) for lane, history, (generator, discriminator)
                  in zip(group_settings, _histories(objective, result), group_pairs)]
@@ -269,16 +294,50 @@ def fit_discriminator(discriminator: nn.Module, real, fake, *, objective: str = 
     Claims: ``optimal-discriminator``, ``global-optimum-jsd``, ``kantorovich-rubinstein``,
     ``lsgan-losses``, ``flipped-labels-margin``, ``clipping-pathologies``. Chapters: 03, 04, 06, 08.
     """
-    settings = Settings(seed=seed, objective=objective, steps=steps, batch_size=batch_size, n_disc=1,
-                        lr_d=lr, penalty=penalty, clip=clip)
+    settings = Settings(seed=seed, objective=objective, steps=steps, batch_size=batch_size, n_disc=1, lr_d=lr,
+                        penalty=penalty, clip=clip)
+    (run,) = _fit_discriminators([discriminator], real, fake, [settings], device=device, evaluate=None,
+                                 progress=progress, stackable=False)
+    return run.history.d_loss
+
+
+def fit_discriminator_seeds(build: Callable[[int], nn.Module], real, fake, *, seeds: Iterable[int],
+                            objective: str = "gan", steps: int = 2000, batch_size: int = 256,
+                            lr: float | None = None, penalty: float | None = None, clip: float | None = None,
+                            evaluate: Callable[[nn.Module], dict] | None = None, eval_every: int = 0,
+                            device: str | torch.device | None = None,
+                            progress: bool | None = None) -> list[Run]:
+    """:func:`fit_discriminator` for several seeds in the same batched passes; one :class:`Run` per seed.
+
+    Seed ``s`` trains the discriminator ``build(s)`` returns after ``seed_everything(s)``, with
+    the draws of ``fit_discriminator(..., seed=s)``; as in :func:`train_seeds`, MLPs are stacked
+    and other models train one seed after another. ``evaluate(discriminator) -> dict`` runs
+    before training (step 0, the untrained discriminator), every ``eval_every`` steps and at
+    the end. Each :class:`Run` has ``generator=None``; its :class:`History` holds the
+    discriminator's losses in ``d_loss`` (``g_loss`` is NaN: no generator steps).
+
+    Claims: ``optimal-discriminator``. Chapter: 03.
+    """
+    settings = [Settings(seed=s, objective=objective, steps=steps, batch_size=batch_size, n_disc=1, lr_d=lr,
+                         penalty=penalty, clip=clip, eval_every=eval_every) for s in _distinct_seeds(seeds)]
+    discriminators = []
+    for lane in settings:
+        seed_everything(lane.seed)
+        discriminators.append(build(lane.seed))
+    scores = None if evaluate is None else (lambda generator, discriminator: evaluate(discriminator))
+    return _fit_discriminators(discriminators, real, fake, settings, device=device, evaluate=scores,
+                               progress=progress)
+
+
+def _fit_discriminators(discriminators: list, real, fake, settings: list[Settings], *, device,
+                        evaluate: Evaluate | None, progress: bool | None, stackable: bool = True) -> list[Run]:
     real, fake = _sampler("real", real), _sampler("fake", fake)
     if real.dim != fake.dim:
         raise ValueError(f"real and fake samplers differ in dimension: {real.dim} vs {fake.dim}")
-    _discriminator_for(settings, discriminator)
-    engine = Engine([(None, discriminator)], real, [settings], stack=False, fake_data=fake,
-                    device=_device(device, discriminator), generator_steps=False)
-    result = engine.run(desc=f"{objective} discriminator", progress=progress)
-    return result.columns["d_loss"][:, 0]
+    for discriminator in discriminators:
+        _discriminator_for(settings[0], discriminator)
+    return _train_lanes([(None, d) for d in discriminators], real, settings, device=device, evaluate=evaluate,
+                        callbacks=(), progress=progress, fake_data=fake, stackable=stackable)
 
 
 def fit_generator(generator: nn.Module, discriminator: nn.Module, *, objective: str = "nsgan",
