@@ -114,9 +114,10 @@ class GaussianMixture:
         ``labels`` asks for given components instead of drawing them from the weights.
         """
         n = _count(n)
-        if labels is None:
+        if labels is None:         # drawn here: int64 indices in range, nothing to check
             labels = torch.multinomial(self._weights, n, replacement=True, generator=generator)
-        labels = _labels(labels, n, len(self.means))
+        else:
+            labels = _labels(labels, n, len(self.means))
         x = self._means[labels] + self._std[labels, None] * torch.randn(n, self.dim, generator=generator)
         x = _to(x, device)
         return (x, _to(labels, device)) if self.labelled else x

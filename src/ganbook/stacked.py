@@ -105,7 +105,7 @@ def stack(models: Sequence[nn.Module]) -> nn.Module:
 
 def seed_gradient_norms(parameters: Sequence[nn.Parameter]) -> Tensor:
     """The global L2 norm of each seed's gradient, shape ``(K,)``, over stacked ``parameters``."""
-    squares = [p.grad.flatten(start_dim=1).pow(2).sum(1) for p in parameters if p.grad is not None]
-    if not squares:
+    grads = [p.grad.flatten(start_dim=1) for p in parameters if p.grad is not None]
+    if not grads:
         return torch.zeros(parameters[0].shape[0])
-    return torch.stack(squares).sum(0).sqrt()
+    return torch.linalg.vector_norm(torch.cat(grads, dim=1), dim=1)      # one pass over all of them
