@@ -6,10 +6,12 @@ r"""Training entry points: one engine (``ganbook.engine``) behind every trained 
   Arjovsky et al. (2017) and of Gulrajani et al. (2017). Objectives are chosen by name with the
   papers' defaults (``OBJECTIVES``); any default can be overridden by an argument.
 * :func:`train_seeds` runs :func:`train` for several seeds at once (stacked MLPs), or one
-  after another for models that cannot be stacked.
-* :func:`fit_discriminator` and :func:`fit_generator` run one player's steps only.
+  after another for models that cannot be stacked; :func:`initial_models` rebuilds the models a
+  seed started from.
+* :func:`fit_discriminator` and :func:`fit_generator` run one player's steps only, and
+  :func:`fit_discriminator_seeds` the first for several seeds at once.
 
-All four take the same arguments with the same meanings (validated once, in
+All take the same arguments with the same meanings (validated once, in
 ``ganbook.settings.Settings``). Every random draw (data, latent codes, labels, penalty
 interpolates) comes from one ``torch.Generator`` per seed; with models initialised after
 :func:`ganbook.setup`, the same seed gives a bit-identical :class:`History` on the CPU.
