@@ -201,3 +201,34 @@ def test_initial_models_are_the_models_a_run_starts_from():
         train.initial_models(lambda seed: G, 0)
     with pytest.raises(ValueError, match="seed"):
         train.initial_models(build, -1)
+
+
+def test_a_q_head_fitted_to_coded_samples_learns_their_codes():
+    coded, plain = data.ring(4, std=0.05, labelled=True), data.ring(4, std=0.05)
+    build = lambda seed: models.InfoGANDiscriminator(2, 4, (16,))
+    x, code = coded.sample(400, generator=torch.Generator().manual_seed(5))
+    accuracy = lambda D: {"accuracy": (D.forward_with_code(x)[1].argmax(1) == code).float().mean().item()}
+    runs = train.fit_discriminator_seeds(build, plain, coded, seeds=(0, 1), info=train.InfoCode(4), steps=150,
+                                         lr=1e-2, evaluate=accuracy, progress=False)
+    for run in runs:
+        assert run.history.evaluations[0]["accuracy"] < 0.6 < 0.95 < run.history.evaluations[-1]["accuracy"]
+        ganbook.setup(run.seed)
+        alone = build(run.seed)
+        losses = train.fit_discriminator(alone, plain, coded, info=train.InfoCode(4), steps=150, lr=1e-2,
+                                         seed=run.seed, progress=False)
+        np.testing.assert_allclose(run.history.d_loss, losses, rtol=1e-4, atol=1e-6)
+
+
+def test_fitting_a_q_head_names_what_is_missing():
+    coded, plain = data.ring(4, labelled=True), data.ring(4)
+    info_d = models.InfoGANDiscriminator(2, 4, (8,))
+    with pytest.raises(ValueError, match="labelled fake sampler"):
+        train.fit_discriminator(info_d, plain, plain, info=train.InfoCode(4), steps=1, progress=False)
+    with pytest.raises(ValueError, match="labelled fake sampler"):
+        train.fit_discriminator(info_d, plain, data.ring(3, labelled=True), info=train.InfoCode(4), steps=1,
+                                progress=False)
+    with pytest.raises(ValueError, match="Q head"):
+        train.fit_discriminator(models.MLPDiscriminator(2, (8,)), plain, coded, info=train.InfoCode(4), steps=1,
+                                progress=False)
+    with pytest.raises(ValueError, match="fake is labelled"):
+        train.fit_discriminator(models.MLPDiscriminator(2, (8,)), plain, coded, steps=1, progress=False)

@@ -245,8 +245,8 @@ class Engine:
             if module is not None:
                 module.to(device)
         if self.s.info is not None:
-            generators = [g if isinstance(g, InfoGANGenerator) else InfoGANGenerator(g, self.s.info.n_categories)
-                          for g in generators]
+            generators = [g if g is None or isinstance(g, InfoGANGenerator)
+                          else InfoGANGenerator(g, self.s.info.n_categories) for g in generators]
         if not stack and len(pairs) != 1:
             raise ValueError("lanes that are not stacked train one at a time")
         self.axis = _Axis(len(pairs), stack)
@@ -282,8 +282,10 @@ class Engine:
     def fakes(self, n: int, labels: Tensor | None) -> tuple[Tensor, Tensor | None]:
         """``(generated batch, condition)``, ``n`` a lane; labels (conditional) are the real batch's."""
         if self.G is None:
-            return self.axis.join([self.fake_data.sample(n, generator=rng, device=self.device)
-                                   for rng in self.rngs]), None
+            draws = [self.fake_data.sample(n, generator=rng, device=self.device) for rng in self.rngs]
+            if self.s.info is not None:      # a labelled sampler: its labels are the samples' codes
+                return self.axis.join([x for x, _ in draws]), self.axis.join([code for _, code in draws])
+            return self.axis.join(draws), None
         label_parts = self.axis.parts(labels) if labels is not None else [None] * self.axis.k
         draws = [self.feed.inputs(rng, n, label) for rng, label in zip(self.rngs, label_parts)]
         arguments = [self.axis.join(list(parts)) for parts in zip(*(a for a, _ in draws))]

@@ -282,8 +282,8 @@ def _train_lanes(pairs: list[tuple[nn.Module | None, nn.Module | None]], data, s
 
 def fit_discriminator(discriminator: nn.Module, real, fake, *, objective: str = "gan",
                       steps: int = 2000, batch_size: int = 256, lr: float | None = None,
-                      penalty: float | None = None, clip: float | None = None, seed: int = 0,
-                      device: str | torch.device | None = None,
+                      penalty: float | None = None, clip: float | None = None, info: InfoCode | None = None,
+                      seed: int = 0, device: str | torch.device | None = None,
                       progress: bool | None = None) -> np.ndarray:
     """Train only the discriminator (or critic) to tell two fixed samplers apart.
 
@@ -293,11 +293,17 @@ def fit_discriminator(discriminator: nn.Module, real, fake, *, objective: str = 
     overridden). This is the inner maximisation of the game for a frozen generator, used to
     compare a trained discriminator with its closed-form optimum. Returns the loss of every step.
 
+    With ``info`` (an :class:`InfoCode`), ``fake`` is a *labelled* sampler whose labels are the
+    codes the samples were made from, and the discriminator an
+    :class:`~ganbook.models.InfoGANDiscriminator`: its Q head also learns, by InfoGAN's term
+    (Chen et al. 2016, eq. 5), to read the code back from a sample, the maximisation over
+    :math:`Q` of the mutual-information bound for a fixed generator.
+
     Claims: ``optimal-discriminator``, ``global-optimum-jsd``, ``kantorovich-rubinstein``,
     ``lsgan-losses``, ``flipped-labels-margin``, ``clipping-pathologies``. Chapters: 03, 04, 06, 08.
     """
     settings = Settings(seed=seed, objective=objective, steps=steps, batch_size=batch_size, n_disc=1, lr_d=lr,
-                        penalty=penalty, clip=clip)
+                        penalty=penalty, clip=clip, info=info)
     (run,) = _fit_discriminators([discriminator], real, fake, [settings], device=device, evaluate=None,
                                  progress=progress, stackable=False)
     return run.history.d_loss
@@ -306,6 +312,7 @@ def fit_discriminator(discriminator: nn.Module, real, fake, *, objective: str = 
 def fit_discriminator_seeds(build: Callable[[int], nn.Module], real, fake, *, seeds: Iterable[int],
                             objective: str = "gan", steps: int = 2000, batch_size: int = 256,
                             lr: float | None = None, penalty: float | None = None, clip: float | None = None,
+                            info: InfoCode | None = None,
                             evaluate: Callable[[nn.Module], dict] | None = None, eval_every: int = 0,
                             device: str | torch.device | None = None,
                             progress: bool | None = None) -> list[Run]:
@@ -318,10 +325,11 @@ def fit_discriminator_seeds(build: Callable[[int], nn.Module], real, fake, *, se
     the end. Each :class:`Run` has ``generator=None``; its :class:`History` holds the
     discriminator's losses in ``d_loss`` (``g_loss`` is NaN: no generator steps).
 
-    Claims: ``optimal-discriminator``. Chapter: 03.
+    Claims: ``optimal-discriminator``, ``lsgan-losses``, ``flipped-labels-margin``,
+    ``clipping-pathologies``, ``infogan-mi-bound``. Chapters: 03, 06, 08, 10.
     """
     settings = [Settings(seed=s, objective=objective, steps=steps, batch_size=batch_size, n_disc=1, lr_d=lr,
-                         penalty=penalty, clip=clip, eval_every=eval_every) for s in _distinct_seeds(seeds)]
+                         penalty=penalty, clip=clip, info=info, eval_every=eval_every) for s in _distinct_seeds(seeds)]
     discriminators = []
     for lane in settings:
         seed_everything(lane.seed)
@@ -333,9 +341,14 @@ def fit_discriminator_seeds(build: Callable[[int], nn.Module], real, fake, *, se
 
 def _fit_discriminators(discriminators: list, real, fake, settings: list[Settings], *, device,
                         evaluate: Evaluate | None, progress: bool | None, stackable: bool = True) -> list[Run]:
-    real, fake = _sampler("real", real), _sampler("fake", fake)
+    info = settings[0].info
+    real, fake = _sampler("real", real), _sampler("fake", fake, labelled=None if info else False)
     if real.dim != fake.dim:
         raise ValueError(f"real and fake samplers differ in dimension: {real.dim} vs {fake.dim}")
+    if info is not None and getattr(fake, "n_classes", None) != info.n_categories:
+        raise ValueError(f"info=InfoCode({info.n_categories}) needs a labelled fake sampler whose labels are "
+                         f"the codes, {info.n_categories} of them; got n_classes="
+                         f"{getattr(fake, 'n_classes', None)}")
     for discriminator in discriminators:
         _discriminator_for(settings[0], discriminator)
     return _train_lanes([(None, d) for d in discriminators], real, settings, device=device, evaluate=evaluate,
