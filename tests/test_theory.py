@@ -354,3 +354,30 @@ def test_kl_of_densities_whose_tails_both_underflow_is_finite():
     # underflowed); KL = log(0.9) + 1 / (2 * 0.81) - 1/2
     value = theory.kl_divergence(stats.norm(0, 1).pdf, stats.norm(0, 0.9).pdf, support=(-38, 38))
     assert value == pytest.approx(np.log(0.9) + 1 / 1.62 - 0.5, rel=1e-9)
+
+
+def test_pointwise_argmin_finds_each_minimiser_within_its_stopping_bound():
+    p_r, p_g = np.array([0.1, 0.5, 2.0]), np.array([0.3, 0.5, 0.1])
+    found, stop = theory.pointwise_argmin(lambda v, a, b: -(a * np.log(v) + b * np.log1p(-v)), p_r, p_g,
+                                          bounds=(1e-12, 1 - 1e-12))
+    exact = theory.optimal_discriminator(p_r, p_g)
+    assert np.all(np.abs(found - exact) <= stop)
+    assert stop == pytest.approx(2 * (np.sqrt(np.finfo(float).eps) * found.max() + 1e-10 / 3))
+    assert np.abs(found - exact).max() > 1e-10          # the stopping bound, not xatol, is what it reaches
+    # a linear objective is minimised at an end of the interval
+    q = np.array([0.3, 0.6, 0.1])
+    ends, _ = theory.pointwise_argmin(lambda v, a, b: (a - b) * v, p_r, q, bounds=(0, 1))
+    np.testing.assert_allclose(ends, (p_r < q).astype(float), atol=stop)
+
+
+@pytest.mark.parametrize("kwargs, word", [({"bounds": (1, 0)}, "low < high"), ({"bounds": (0, np.inf)}, "bounds"),
+                                          ({"bounds": (0, 1), "xatol": 0}, "xatol")])
+def test_pointwise_argmin_names_bad_arguments(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        theory.pointwise_argmin(lambda v, a, b: v * v, [0.5], [0.5], **kwargs)
+
+
+def test_bounded_minimiser_error_grows_with_the_answer():
+    assert theory.bounded_minimiser_error([0.0], xatol=3e-10) == pytest.approx(2e-10)
+    assert theory.bounded_minimiser_error([-2.0, 1.0], xatol=0.0 + 1e-300) == pytest.approx(
+        4 * np.sqrt(np.finfo(float).eps))
