@@ -78,15 +78,18 @@ class RunConfig:
     :meth:`replace` and :meth:`as_dict` (tuples as lists, as stored with a reference run)."""
 
     def check_hidden_and_seeds(self) -> None:
+        """Refuse empty or non-positive ``hidden`` widths and empty or repeated ``seeds``, by name."""
         if not self.hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden):
             raise ValueError(f"hidden must be a non-empty tuple of positive layer widths, got {self.hidden!r}")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds must be distinct and not empty, got {self.seeds!r}")
 
     def replace(self, **changes):
+        """A copy with ``changes`` (validated again)."""
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict:
+        """The fields as a JSON-ready dict, tuples as lists."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
 
 
