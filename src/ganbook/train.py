@@ -239,12 +239,16 @@ def initial_models(build: Callable[[int], tuple[nn.Module, nn.Module | None]],
     an untrained Q head scored on the trained generator's samples), where the step-0 evaluation
     of :class:`History` cannot be used: the models are rebuilt exactly as the run built them.
     """
-    seed = checked_seed("seed", seed)
-    seed_everything(seed)
-    pair = build(seed)
+    pair = _built(build, checked_seed("seed", seed))
     if not (isinstance(pair, tuple) and len(pair) == 2):
         raise ValueError(f"build must return (generator, discriminator), got {type(pair).__name__}")
     return pair
+
+
+def _built(build: Callable[[int], Any], seed: int):
+    """What ``build(seed)`` returns after ``seed_everything(seed)``: how every run initialises a seed's models."""
+    seed_everything(seed)
+    return build(seed)
 
 
 def _distinct_seeds(seeds: Iterable[int]) -> list[int]:
@@ -330,10 +334,7 @@ def fit_discriminator_seeds(build: Callable[[int], nn.Module], real, fake, *, se
     """
     settings = [Settings(seed=s, objective=objective, steps=steps, batch_size=batch_size, n_disc=1, lr_d=lr,
                          penalty=penalty, clip=clip, info=info, eval_every=eval_every) for s in _distinct_seeds(seeds)]
-    discriminators = []
-    for lane in settings:
-        seed_everything(lane.seed)
-        discriminators.append(build(lane.seed))
+    discriminators = [_built(build, lane.seed) for lane in settings]
     scores = None if evaluate is None else (lambda generator, discriminator: evaluate(discriminator))
     return _fit_discriminators(discriminators, real, fake, settings, device=device, evaluate=scores,
                                progress=progress)
